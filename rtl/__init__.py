@@ -1,0 +1,1 @@
+"""RTL accelerators in Amaranth HDL, their register maps and exports."""

@@ -1,0 +1,1 @@
+"""Board simulator: CPU on Unicorn, bus, core and device peripherals, run loop."""

@@ -1,0 +1,51 @@
+"""`tlscosim` command line. Each area registers its own subcommands; their modules
+import nothing heavy at parser-building time so that `tlscosim --help` stays fast."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from .errors import UserError
+
+# Modules providing `add_commands(subparsers)`; handlers are set with set_defaults(func=...).
+COMMAND_MODULES = (
+    "tlscosim.fw.cli",       # build
+    "tlscosim.sim.cli",      # run, bench
+    "tlscosim.rtl.cli",      # rtl ...
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tlscosim",
+        description="Co-simulate a Cortex-M4 board, its firmware and RTL accelerators.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name == name:   # an area not built yet
+                continue
+            raise
+        module.add_commands(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except UserError as exc:
+        print(f"tlscosim: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("tlscosim: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Firmware: build driver, generated board header and linker memories, QEMU runner."""
