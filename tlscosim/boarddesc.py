@@ -15,6 +15,8 @@ from pathlib import Path
 from .paths import PLATFORM_DIR
 from .regmap import RegisterMap
 
+DEFAULT_BOARD = "mps2-an386"
+
 # Background regions (QEMU's "unimplemented device"): a real device inside one wins.
 BACKGROUND_MODELS = frozenset({"unimplemented"})
 
@@ -120,7 +122,7 @@ class BoardDescription:
         return None
 
     @classmethod
-    def load(cls, name_or_path: str | Path = "mps2-an386") -> "BoardDescription":
+    def load(cls, name_or_path: str | Path = DEFAULT_BOARD) -> "BoardDescription":
         path = resolve_board_path(name_or_path)
         return _build(path, _load_merged(path, seen=()))
 

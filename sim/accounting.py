@@ -1,0 +1,224 @@
+"""Instruction and cycle accounting: the native hook's counters, seen from Python.
+
+The native hook (native/cyclehook.c) counts whole blocks as they start. This class
+fills its cost table on demand (decode + timing model, once per block), and answers the
+finer questions the hook cannot: the exact cycle of the instruction performing a
+memory-mapped access (see `now`), and undoing the part of a block that a fault cut short.
+"""
+
+from __future__ import annotations
+
+import ctypes
+from dataclasses import dataclass
+
+from . import native
+from .decode import DecodeError, Insn, decode_block
+from .timing import BlockTiming
+
+
+@dataclass(frozen=True, slots=True)
+class DecodedBlock:
+    address: int
+    size: int
+    insns: tuple[Insn, ...]
+    timing: BlockTiming
+
+    def index_of(self, pc: int) -> int | None:
+        for i, insn in enumerate(self.insns):
+            if insn.address == pc:
+                return i
+        return None
+
+
+class CycleAccounting:
+    """Counters of one CPU. `cycles` includes exception overhead and sleep added here."""
+
+    def __init__(self, cpu, timing_model):
+        self._cpu = cpu
+        self._model = timing_model
+        self._blocks: list[DecodedBlock] = []
+        self.decode_error: str | None = None
+        self._lib, self._state, self._sh = cpu.attach_accounting(self._on_miss)
+        self._cursor_key = None   # (block, start cycle) the access cursor belongs to
+        self._cursor = 0          # next instruction index an access may come from
+        # Corrections to the table sums (faults that cut a block short).
+        self._adjust = {"instructions": 0, "cpi": 0, "lsu": 0, "fold": 0}
+
+    # -- the cost table ------------------------------------------------------------
+
+    def _on_miss(self, address: int, size: int) -> int:
+        # Called from C inside the block hook: must never raise.
+        try:
+            code = self._cpu.read_memory(address, size)
+            insns = decode_block(code, address)
+            timing = self._model.block(insns)
+        except (DecodeError, Exception) as exc:  # noqa: BLE001 - reported by the run loop
+            self.decode_error = f"cannot decode block at {address:#010x}+{size}: {exc}"
+            return -1
+        cost = native.BlockCost(addr=address, size=size, ninsn=len(insns), cycles=timing.cycles,
+                                end=timing.end, refill=timing.refill, cpi=timing.cpi,
+                                lsu=timing.lsu, fold=timing.fold)
+        index = self._lib.tcs_insert(self._state, ctypes.byref(cost))
+        block = DecodedBlock(address, size, tuple(insns), timing)
+        if index == len(self._blocks):
+            self._blocks.append(block)
+        elif 0 <= index < len(self._blocks):
+            self._blocks[index] = block
+        return index
+
+    def block(self, index: int) -> DecodedBlock:
+        return self._blocks[index]
+
+    def blocks_with_counts(self):
+        """(DecodedBlock, executions) for every block seen: the flat profile's input."""
+        out = native.BlockCost()
+        for i, block in enumerate(self._blocks):
+            self._lib.tcs_get_block(self._state, i, ctypes.byref(out))
+            yield block, out.count
+
+    # -- counters ------------------------------------------------------------------
+
+    @property
+    def shared(self) -> native.SharedCounters:
+        return self._sh
+
+    def _totals(self) -> dict[str, int]:
+        totals = native.Totals()
+        self._lib.tcs_totals(self._state, ctypes.byref(totals))
+        out = {name: getattr(totals, name) + adj for name, adj in self._adjust.items()}
+        out["cpi"] += self._sh.refill_cycles
+        return out
+
+    @property
+    def instructions(self) -> int:
+        return self._totals()["instructions"]
+
+    @property
+    def block_cycles(self) -> int:
+        """Cycles counted up to the end of the current block."""
+        return self._sh.cycles
+
+    def add_cycles(self, n: int) -> None:
+        """Cycles spent outside blocks (exception entry/return, sleep)."""
+        self._sh.cycles += n
+
+    def set_deadline(self, cycle: int) -> None:
+        """Stop before the first block that starts at or after `cycle`."""
+        sh = self._sh
+        sh.deadline_after_watch = min(cycle, 2**64 - 1)
+        # A pending stop or an interrupt watch needs the hook's slow path at every block.
+        sh.deadline = 0 if (sh.stop_request or sh.watch_irq) else sh.deadline_after_watch
+
+    def request_stop(self) -> None:
+        """Stop before the next block (safe to call from a device access)."""
+        self._sh.stop_request = 1
+        self._sh.deadline = 0
+
+    def watch_interrupt(self, group_priority: int | None, group_mask: int = 0xFF) -> None:
+        """Stop as soon as PRIMASK/FAULTMASK/BASEPRI let `group_priority` preempt."""
+        sh = self._sh
+        sh.watch_irq = int(group_priority is not None)
+        if group_priority is not None:
+            sh.watch_prio, sh.watch_group_mask = group_priority, group_mask
+
+    def forget_pending_branch(self) -> None:
+        """Control left the block sequence (exception entry/return): no refill owed."""
+        self._sh.pending_end = native.BlockEnd.SEQUENTIAL
+
+    def recent_blocks(self) -> list[int]:
+        sh = self._sh
+        n = min(sh.recent_pos, native.RECENT_BLOCKS)
+        return [sh.recent[(sh.recent_pos - n + i) % native.RECENT_BLOCKS] for i in range(n)]
+
+    # -- the precise present ----------------------------------------------------------
+
+    def now(self, access_address: int, access_size: int = 4) -> int:
+        """The cycle at which the instruction making this memory-mapped access starts.
+
+        Unicorn does not update the PC inside memory-mapped callbacks, so the accessing
+        instruction is found among the current block's loads and stores: the first one,
+        after the previous access of this block, whose effective address (from the live
+        registers) covers `access_address`.
+        """
+        sh = self._sh
+        if sh.cur_block < 0:
+            return sh.cycles
+        block = self._blocks[sh.cur_block]
+        index = self._locate(block, access_address, access_size)
+        return sh.block_start_cycles + block.timing.prefix[index]
+
+    def event_counts(self, access_address: int | None = None, access_size: int = 4) -> dict[str, int]:
+        """Counters (cycles, instructions, cpi, lsu, fold) before the accessing
+        instruction, or at the end of the current block without an access."""
+        sh = self._sh
+        counts = self._totals()
+        counts["cycles"] = sh.cycles
+        if access_address is None or sh.cur_block < 0:
+            return counts
+        block = self._blocks[sh.cur_block]
+        index = self._locate(block, access_address, access_size)
+        tail = block.timing.costs[index:]
+        counts["cycles"] = sh.block_start_cycles + block.timing.prefix[index]
+        counts["instructions"] -= len(tail)
+        counts["cpi"] -= sum(c.cpi for c in tail)
+        counts["lsu"] -= sum(c.lsu for c in tail)
+        counts["fold"] -= sum(c.fold for c in tail)
+        return counts
+
+    def _locate(self, block: DecodedBlock, address: int, size: int) -> int:
+        key = (self._sh.cur_block, self._sh.block_start_cycles)
+        if self._cursor_key != key:
+            self._cursor_key, self._cursor = key, 0
+        insns = block.insns
+        first_candidate = None
+        for i in range(self._cursor, len(insns)):
+            insn = insns[i]
+            if not (insn.is_load or insn.is_store):
+                continue
+            if first_candidate is None:
+                first_candidate = i
+            if self._covers(insn, address, size):
+                # LDM/STM make several accesses: stay on them for the next one.
+                self._cursor = i if insn.reg_list else i + 1
+                return i
+        if first_candidate is None:
+            return max(0, min(self._cursor, len(insns) - 1))
+        self._cursor = first_candidate + 1
+        return first_candidate
+
+    def _covers(self, insn: Insn, address: int, size: int) -> bool:
+        if insn.reg_list:
+            base = self._cpu.reg(insn.list_base)
+            span = 4 * insn.reg_list
+            return base - span <= address < base + span
+        mem = insn.mem
+        if mem is None or mem.base == "pc":
+            return False
+        ea = self._cpu.reg(mem.base)
+        if not mem.post_indexed:
+            ea += mem.disp
+            if mem.index:
+                scaled = self._cpu.reg(mem.index) << mem.lshift
+                ea += -scaled if mem.subtracted else scaled
+        ea &= 0xFFFFFFFF
+        return ea <= address < ea + 8
+
+    # -- faults ----------------------------------------------------------------------
+
+    def rollback_to(self, pc: int) -> None:
+        """A fault stopped the current block at `pc`: that instruction and the ones after
+        it did not complete, so their counts are taken back."""
+        sh = self._sh
+        if sh.cur_block < 0:
+            return
+        block = self._blocks[sh.cur_block]
+        index = block.index_of(pc)
+        if index is None:
+            return
+        tail = block.timing.costs[index:]
+        self._adjust["instructions"] -= len(tail)
+        self._adjust["lsu"] -= sum(c.lsu for c in tail)
+        self._adjust["cpi"] -= sum(c.cpi for c in tail)
+        self._adjust["fold"] -= sum(c.fold for c in tail)
+        sh.cycles = sh.block_start_cycles + block.timing.prefix[index]
+        sh.pending_end = native.BlockEnd.SEQUENTIAL

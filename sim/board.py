@@ -1,0 +1,99 @@
+"""A board assembled from its platform description: the core, the memories, the devices
+and the address decoder, wired into the CPU."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from .bus import AddressMap, BusError
+from .context import DeviceContext
+from .core import CortexM4Core
+from .peripherals import device_class
+from .peripherals.dwt import Dwt
+from .peripherals.scs import SystemControlSpace
+from .timing import TIMING_MODELS
+
+CORE_DEVICE_MODELS = {"scs": SystemControlSpace, "dwt": Dwt}
+
+
+class Board:
+    def __init__(self, desc, *, timing: str = "cortex-m4", seed: int = 0,
+                 uart_sink: Callable[[str, bytes], None] = lambda n, d: None,
+                 warn: Callable[[str], None] = lambda m: None):
+        self.desc = desc
+        model = TIMING_MODELS[timing](code_wait_states=self._wait_states_at)
+        self.core = CortexM4Core(desc, model, self.is_ram)
+        self.ctx = DeviceContext(clock=self.core.clock, scheduler=self.core.scheduler,
+                                 nvic=self.core.nvic, seed=seed, uart_sink=uart_sink, warn=warn)
+        self.devices: dict[str, object] = {}
+        self.bus_errors: list[BusError] = []
+        for mem in desc.memories:
+            self.core.cpu.map_ram(mem.base, mem.size, mem.access)
+        self._build_devices()
+
+    # -- memories ---------------------------------------------------------------------
+
+    def is_ram(self, address: int, length: int) -> bool:
+        mem = self.desc.memory_at(address, length)
+        return mem is not None and "w" in mem.access
+
+    def _wait_states_at(self, address: int) -> int:
+        mem = self.desc.memory_at(address)
+        return mem.wait_states if mem else 0
+
+    # -- devices -------------------------------------------------------------------------
+
+    def _build_devices(self) -> None:
+        foreground, background = [], []
+        for spec in self.desc.peripherals:
+            if spec.model in CORE_DEVICE_MODELS:
+                device = CORE_DEVICE_MODELS[spec.model](spec, self.ctx, self.core)
+            else:
+                device = device_class(spec.model)(spec, self.ctx)
+            self.devices[spec.name] = device
+            (background if spec.is_background else foreground).append((spec.base, spec.end, device))
+        self.core.dwt = next((d for d in self.devices.values() if isinstance(d, Dwt)), None)
+        self.address_map = AddressMap.build(foreground, background)
+        for start, end, windows in self.address_map.cpu_mappings():
+            read, write = self._callbacks(start, windows)
+            self.core.cpu.map_mmio(start, end - start, read, write)
+
+    def _callbacks(self, span_start: int, windows):
+        """CPU callbacks for one mapped span: bound to the device when the span is one
+        window; dispatched by the address map when it groups several."""
+        if len(windows) == 1 and windows[0].start == span_start:
+            device, base = windows[0].device, windows[0].device_base
+
+            def target_read(address, size):
+                return device.read(address - base, size)
+
+            def target_write(address, size, value):
+                device.write(address - base, size, value)
+        else:
+            target_read, target_write = self.address_map.read, self.address_map.write
+
+        def read(offset, size):
+            return self._access(span_start + offset, size, False, target_read)
+
+        def write(offset, size, value):
+            self._access(span_start + offset, size, True, target_write, value)
+        return read, write
+
+    def _access(self, address: int, size: int, is_write: bool, action, *value):
+        """One device access: the clock knows which access it is (for the exact cycle),
+        and a bus error is recorded for the fault report before it stops the CPU."""
+        clock = self.core.clock
+        clock.begin_access(address, size)
+        try:
+            return action(address, size, *value)
+        except BusError as exc:
+            self.bus_errors.append(BusError(address, is_write, str(exc)))
+            raise
+        finally:
+            clock.end_access()
+
+    def reset_devices(self) -> None:
+        for device in self.devices.values():
+            reset = getattr(device, "reset", None)
+            if reset:
+                reset()

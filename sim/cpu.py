@@ -1,0 +1,227 @@
+"""The CPU core on the Unicorn engine. This is the only module that imports unicorn.
+
+Unicorn runs Thumb code for an M-profile core but has no NVIC, no exception entry and
+no timing; those live in nvic.py, exceptions.py and timing.py. This module offers the
+engine's primitives (memory, registers, run, hooks) in the simulator's own terms, so the
+rest of the simulator does not depend on the engine (HALucinator-style backend split).
+"""
+
+from __future__ import annotations
+
+import ctypes
+from dataclasses import dataclass
+from enum import Enum
+from typing import Callable
+
+import unicorn
+from unicorn import arm_const as A
+from unicorn.unicorn_py3 import unicorn as _ucmod
+
+from . import native
+
+CPU_MODELS = {"cortex-m4": A.UC_CPU_ARM_CORTEX_M4, "cortex-m3": A.UC_CPU_ARM_CORTEX_M3,
+              "cortex-m7": A.UC_CPU_ARM_CORTEX_M7}
+
+# Register names as the simulator and its reports use them.
+REGISTERS = {
+    **{f"r{i}": getattr(A, f"UC_ARM_REG_R{i}") for i in range(13)},
+    "sp": A.UC_ARM_REG_SP, "lr": A.UC_ARM_REG_LR, "pc": A.UC_ARM_REG_PC,
+    "xpsr": A.UC_ARM_REG_XPSR, "ipsr": A.UC_ARM_REG_IPSR, "apsr": A.UC_ARM_REG_APSR,
+    "msp": A.UC_ARM_REG_MSP, "psp": A.UC_ARM_REG_PSP, "control": A.UC_ARM_REG_CONTROL,
+    "primask": A.UC_ARM_REG_PRIMASK, "basepri": A.UC_ARM_REG_BASEPRI,
+    "faultmask": A.UC_ARM_REG_FAULTMASK,
+}
+CORE_REGISTERS = tuple(f"r{i}" for i in range(13)) + ("sp", "lr", "pc", "xpsr")
+
+# QEMU's exception numbers as Unicorn reports them to interrupt hooks.
+_EXCP_UDEF, _EXCP_SWI, _EXCP_BKPT, _EXCP_EXCEPTION_EXIT = 1, 2, 7, 8
+
+
+class ExitKind(Enum):
+    """Why one call of Cpu.run() returned."""
+
+    HOOK_STOP = "hook-stop"          # the native hook stopped before a block
+    SVC = "svc"                      # PC is past the SVC instruction
+    BKPT = "bkpt"                    # PC is at the BKPT instruction
+    EXCEPTION_RETURN = "exc-return"  # PC holds the EXC_RETURN value
+    SLEEP = "sleep"                  # WFI/WFE executed; PC is past it
+    READ_UNMAPPED = "read-unmapped"
+    WRITE_UNMAPPED = "write-unmapped"
+    FETCH_UNMAPPED = "fetch-unmapped"
+    WRITE_PROTECTED = "write-protected"
+    FETCH_PROTECTED = "fetch-protected"
+    UNDEFINED = "undefined-instruction"
+    INVALID_STATE = "invalid-state"  # execution with EPSR.T = 0
+    CALLBACK_ERROR = "callback-error"  # a Python peripheral raised
+    OTHER = "other"
+
+
+@dataclass
+class RunExit:
+    kind: ExitKind
+    pc: int
+    address: int | None = None    # faulting data address
+    size: int | None = None
+    detail: str = ""
+    error: BaseException | None = None
+
+
+_UNMAPPED_KINDS = {
+    unicorn.UC_MEM_READ_UNMAPPED: ExitKind.READ_UNMAPPED,
+    unicorn.UC_MEM_WRITE_UNMAPPED: ExitKind.WRITE_UNMAPPED,
+    unicorn.UC_MEM_FETCH_UNMAPPED: ExitKind.FETCH_UNMAPPED,
+    unicorn.UC_MEM_WRITE_PROT: ExitKind.WRITE_PROTECTED,
+    unicorn.UC_MEM_FETCH_PROT: ExitKind.FETCH_PROTECTED,
+}
+
+_PERMS = {"r": unicorn.UC_PROT_READ, "w": unicorn.UC_PROT_WRITE, "x": unicorn.UC_PROT_EXEC}
+
+# WFI and WFE encodings (16- and 32-bit) to recognise a sleep stop from the PC after it.
+_WFI16, _WFE16 = 0xBF30, 0xBF20
+_WFI32, _WFE32 = (0xF3AF, 0x8003), (0xF3AF, 0x8002)
+
+
+class Cpu:
+    """A Cortex-M core. Memory-mapped devices are attached with map_mmio()."""
+
+    def __init__(self, model: str = "cortex-m4"):
+        if model not in CPU_MODELS:
+            raise ValueError(f"unsupported CPU model {model!r}; known: {sorted(CPU_MODELS)}")
+        self.model = model
+        self._uc = unicorn.Uc(unicorn.UC_ARCH_ARM, unicorn.UC_MODE_THUMB | unicorn.UC_MODE_MCLASS)
+        self._uc.ctl_set_cpu_model(CPU_MODELS[model])
+        self._pending_exit: RunExit | None = None
+        self._mmio_keepalive: list = []
+        self._uc.hook_add(unicorn.UC_HOOK_INTR, self._on_interrupt)
+        self._uc.hook_add(unicorn.UC_HOOK_MEM_INVALID, self._on_invalid_memory)
+        self._accounting = None
+
+    # -- memory --------------------------------------------------------------------
+
+    def map_ram(self, base: int, size: int, access: str = "rwx") -> None:
+        perms = 0
+        for ch in access:
+            perms |= _PERMS[ch]
+        self._uc.mem_map(base, size, perms)
+
+    def map_mmio(self, base: int, size: int,
+                 read: Callable[[int, int], int], write: Callable[[int, int, int], None]) -> None:
+        """read(offset, size) -> value and write(offset, size, value), offsets from base."""
+        def on_read(_uc, offset, size_, _ud):
+            return read(offset, size_)
+
+        def on_write(_uc, offset, size_, value, _ud):
+            write(offset, size_, value)
+
+        self._uc.mmio_map(base, size, on_read, None, on_write, None)
+        self._mmio_keepalive.append((on_read, on_write))
+
+    def read_memory(self, address: int, length: int) -> bytes:
+        return bytes(self._uc.mem_read(address, length))
+
+    def write_memory(self, address: int, data: bytes) -> None:
+        self._uc.mem_write(address, bytes(data))
+
+    def read_u32(self, address: int) -> int:
+        return int.from_bytes(self._uc.mem_read(address, 4), "little")
+
+    def write_u32(self, address: int, value: int) -> None:
+        self._uc.mem_write(address, (value & 0xFFFFFFFF).to_bytes(4, "little"))
+
+    def is_mapped(self, address: int, length: int = 1) -> bool:
+        for begin, end, _perms in self._uc.mem_regions():
+            if begin <= address and address + length - 1 <= end:
+                return True
+        return False
+
+    # -- registers -----------------------------------------------------------------
+
+    def reg(self, name: str) -> int:
+        return self._uc.reg_read(REGISTERS[name]) & 0xFFFFFFFF
+
+    def set_reg(self, name: str, value: int) -> None:
+        self._uc.reg_write(REGISTERS[name], value & 0xFFFFFFFF)
+
+    def registers(self, names=CORE_REGISTERS) -> dict[str, int]:
+        return {n: self.reg(n) for n in names}
+
+    # -- accounting ----------------------------------------------------------------
+
+    def attach_accounting(self, on_miss: Callable[[int, int], int]):
+        """Registers the native block hook; returns (library, state pointer, counters)."""
+        lib = native.load_library()
+        callback = native.MISS_CALLBACK(on_miss)
+        handle = self._uc._uch
+        state = lib.tcs_new(handle, callback)
+        if not state:
+            raise MemoryError("native hook state allocation failed")
+        hook = _ucmod.uc_hook_h()
+        err = _ucmod.uclib.uc_hook_add(handle, ctypes.byref(hook), unicorn.UC_HOOK_BLOCK,
+                                       ctypes.c_void_p(native.block_hook_address()),
+                                       ctypes.c_void_p(state), ctypes.c_uint64(1), ctypes.c_uint64(0))
+        if err != unicorn.UC_ERR_OK:
+            lib.tcs_free(state)
+            raise unicorn.UcError(err)
+        self._accounting = (callback, state)   # keep the callback object alive
+        return lib, state, lib.tcs_shared_of(state).contents
+
+    def close(self) -> None:
+        if self._accounting is not None:
+            _callback, state = self._accounting
+            self._uc.emu_stop()
+            self._uc = None
+            native.load_library().tcs_free(state)
+            self._accounting = None
+
+    # -- running -------------------------------------------------------------------
+
+    def run(self, pc: int) -> RunExit:
+        """Runs from pc until something needs the simulator's attention."""
+        self._pending_exit = None
+        try:
+            self._uc.emu_start(pc | 1, 0xFFFFFFFF)   # no `until`: stops come from hooks
+        except unicorn.UcError as exc:
+            return self._classify_error(exc)
+        except Exception as exc:   # raised by a Python MMIO callback, re-raised by the binding
+            return RunExit(ExitKind.CALLBACK_ERROR, self.reg("pc"), detail=str(exc), error=exc)
+        if self._pending_exit is not None:
+            return self._pending_exit
+        pc_now = self.reg("pc")
+        if self._after_sleep_instruction(pc_now):
+            return RunExit(ExitKind.SLEEP, pc_now)
+        return RunExit(ExitKind.HOOK_STOP, pc_now)
+
+    def _after_sleep_instruction(self, pc: int) -> bool:
+        try:
+            if int.from_bytes(self._uc.mem_read(pc - 2, 2), "little") in (_WFI16, _WFE16):
+                return True
+            hw = self._uc.mem_read(pc - 4, 4)
+            pair = (int.from_bytes(hw[:2], "little"), int.from_bytes(hw[2:], "little"))
+            return pair in (_WFI32, _WFE32)
+        except unicorn.UcError:
+            return False
+
+    def _classify_error(self, exc: unicorn.UcError) -> RunExit:
+        pc = self.reg("pc")
+        if self._pending_exit is not None:
+            return self._pending_exit
+        if exc.errno == unicorn.UC_ERR_INSN_INVALID:
+            if self._after_sleep_instruction(pc):
+                return RunExit(ExitKind.SLEEP, pc)   # Unicorn reports WFE as invalid
+            if not (self.reg("xpsr") >> 24) & 1:
+                return RunExit(ExitKind.INVALID_STATE, pc)
+            return RunExit(ExitKind.UNDEFINED, pc)
+        return RunExit(ExitKind.OTHER, pc, detail=str(exc))
+
+    def _on_interrupt(self, uc, intno, _ud):
+        pc = self.reg("pc")
+        kinds = {_EXCP_SWI: ExitKind.SVC, _EXCP_BKPT: ExitKind.BKPT,
+                 _EXCP_EXCEPTION_EXIT: ExitKind.EXCEPTION_RETURN, _EXCP_UDEF: ExitKind.UNDEFINED}
+        kind = kinds.get(intno, ExitKind.OTHER)
+        self._pending_exit = RunExit(kind, pc, detail=f"QEMU exception {intno}")
+        uc.emu_stop()
+
+    def _on_invalid_memory(self, uc, access, address, size, _value, _ud):
+        kind = _UNMAPPED_KINDS.get(access, ExitKind.OTHER)
+        self._pending_exit = RunExit(kind, self.reg("pc"), address=address, size=size)
+        return False

@@ -1,0 +1,167 @@
+"""Decodes translated blocks once into the facts the timing model and the access
+locator need: sizes, base mnemonics, conditions, memory operands, register lists, PC
+writes and direct branch targets.
+
+Capstone's light disassembly (mnemonic and operand text) is used and the operand text is
+parsed here: it is about 15x faster than capstone's detailed mode in Python, which
+matters because every new block is decoded while the firmware waits. tests/sim checks
+these facts against capstone's detailed decode over whole firmware images.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import capstone
+
+CONDITIONS = frozenset("eq ne cs hs cc lo mi pl vs vc hi ls ge lt gt le".split())
+REGISTER_ALIASES = {"sb": "r9", "sl": "r10", "fp": "r11", "ip": "r12"}
+BRANCHES = frozenset({"b", "bl", "blx", "bx", "cbz", "cbnz", "tbb", "tbh"})
+DIRECT_BRANCHES = frozenset({"b", "bl", "cbz", "cbnz"})
+# Instructions whose first operand is read, not written (PC as first operand is no jump).
+NO_DESTINATION = frozenset({"cmp", "cmn", "tst", "teq", "str", "strb", "strh", "strd", "strt",
+                            "strbt", "strht", "push", "stm", "stmdb", "msr", "it"})
+LOADS = ("ldr", "ldm", "pop", "tbb", "tbh", "lda")
+STORES = ("str", "stm", "push", "stl")
+
+_MEM_RE = re.compile(r"\[(?P<base>\w+)(?:,\s*(?P<second>[^\]]+?))?\](?P<wb>!)?(?:,\s*(?P<post>.+))?$")
+_IMM_RE = re.compile(r"#(-?(?:0x[0-9a-f]+|\d+))")
+
+
+@dataclass(frozen=True, slots=True)
+class MemOperand:
+    base: str            # register name, r0..r12, sp, lr, pc
+    index: str | None
+    disp: int
+    lshift: int
+    subtracted: bool     # register index subtracted ([rn, -rm])
+    post_indexed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Insn:
+    address: int
+    size: int
+    mnemonic: str        # base name: no condition, no width suffix (flag-setting 's' kept)
+    text: str            # as disassembled, for reports
+    conditional: bool    # has a condition (Bcc, CBZ/CBNZ, or inside an IT block)
+    mem: MemOperand | None
+    reg_list: int        # registers transferred by LDM/STM/PUSH/POP, else 0
+    list_base: str | None  # base register of LDM/STM, "sp" for PUSH/POP
+    writes_pc: bool
+    target: int | None   # direct branch target
+    loaded: tuple[str, ...]  # registers a load writes from memory
+
+    @property
+    def is_load(self) -> bool:
+        return self.mnemonic.startswith(LOADS)
+
+    @property
+    def is_store(self) -> bool:
+        return self.mnemonic.startswith(STORES)
+
+
+class DecodeError(Exception):
+    pass
+
+
+@lru_cache(maxsize=1)
+def _disassembler() -> capstone.Cs:
+    return capstone.Cs(capstone.CS_ARCH_ARM, capstone.CS_MODE_THUMB | capstone.CS_MODE_MCLASS)
+
+
+@lru_cache(maxsize=1)
+def _base_names() -> frozenset[str]:
+    md = _disassembler()
+    names = {md.insn_name(i) for i in range(1, capstone.arm.ARM_INS_ENDING)}
+    names.discard(None)
+    # Flag-setting forms, except for branches, where "bl"+"s" would hide "b"+"ls".
+    return frozenset(names | {n + "s" for n in names if n not in BRANCHES})
+
+
+def split_mnemonic(mnemonic: str) -> tuple[str, bool]:
+    """("popne.w") -> ("pop", True): base name and whether it carries a condition."""
+    m = mnemonic.split(".")[0]
+    if m.startswith("it") and set(m[2:]) <= {"t", "e"}:
+        return "it", False
+    names = _base_names()
+    if m not in names and m[-2:] in CONDITIONS and m[:-2] in names:
+        return m[:-2], True
+    return m, False
+
+
+def decode_block(code: bytes, address: int) -> list[Insn]:
+    """All instructions of a block; raises DecodeError if the bytes do not decode fully."""
+    insns = [decode_one(a, s, mn, ops) for a, s, mn, ops in _disassembler().disasm_lite(code, address)]
+    end = insns[-1].address + insns[-1].size if insns else address
+    if end != address + len(code):
+        raise DecodeError(f"undecodable instruction at {end:#010x}")
+    return insns
+
+
+def _reg(name: str) -> str:
+    name = name.strip()
+    return REGISTER_ALIASES.get(name, name)
+
+
+def _parse_int(text: str) -> int:
+    return int(text, 16) if text.lstrip("-").startswith("0x") else int(text)
+
+
+def decode_one(address: int, size: int, mnemonic: str, op_str: str) -> Insn:
+    base, conditional = split_mnemonic(mnemonic)
+    conditional = conditional or base in ("cbz", "cbnz")
+    ops = op_str.strip()
+    mem = None
+    reg_list, list_base = 0, None
+    loaded: tuple[str, ...] = ()
+    writes_pc = base in BRANCHES
+    target = None
+    if "{" in ops:
+        head, _, rest = ops.partition("{")
+        regs = [_reg(r) for r in rest.rstrip("}").split(",") if r.strip()]
+        reg_list = len(regs)
+        list_base = _reg(head.rstrip(" ,!")) if head.strip() else "sp"
+        if base.startswith(("ldm", "pop")):
+            loaded = tuple(regs)
+            writes_pc = writes_pc or "pc" in regs
+    elif "[" in ops:
+        before, _, rest = ops.partition("[")
+        mem = _memory_operand("[" + rest)
+        dests = [_reg(r) for r in before.split(",") if r.strip()]
+        if base.startswith("ldr") or base.startswith("lda"):
+            loaded = tuple(dests)
+            writes_pc = writes_pc or "pc" in dests
+    else:
+        first = ops.split(",")[0].strip()
+        if _reg(first) == "pc" and base not in NO_DESTINATION:
+            writes_pc = True
+    if base in DIRECT_BRANCHES:
+        imm = _IMM_RE.findall(ops)
+        if imm:
+            target = _parse_int(imm[-1])
+    return Insn(address=address, size=size, mnemonic=base, text=f"{mnemonic} {op_str}".strip(),
+                conditional=conditional, mem=mem, reg_list=reg_list, list_base=list_base,
+                writes_pc=writes_pc, target=target, loaded=loaded)
+
+
+def _memory_operand(text: str) -> MemOperand:
+    match = _MEM_RE.match(text.strip())
+    if not match:
+        raise DecodeError(f"cannot parse memory operand {text!r}")
+    base = _reg(match["base"])
+    index, disp, lshift, subtracted = None, 0, 0, False
+    post = match["post"]
+    if match["second"]:
+        parts = [p.strip() for p in match["second"].split(",")]
+        if parts[0].startswith("#"):
+            disp = _parse_int(parts[0][1:])
+        else:
+            subtracted = parts[0].startswith("-")
+            index = _reg(parts[0].lstrip("-"))
+            if len(parts) > 1 and parts[1].startswith("lsl"):
+                lshift = _parse_int(parts[1].split("#")[1])
+    return MemOperand(base=base, index=index, disp=disp, lshift=lshift, subtracted=subtracted,
+                      post_indexed=post is not None)

@@ -1,0 +1,454 @@
+"""The run loop: runs the CPU between events and gives the architecture what Unicorn
+does not: exceptions, semihosting, sleep, faults, limits."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+from .board import Board
+from .bus import BusError
+from .cpu import ExitKind, RunExit
+from .elf import Firmware, FirmwareError
+from .exceptions import InvalidReturn, StackingError
+from .faults import FaultReport
+from .native import StopReason
+from .nvic import Exc, exception_name
+from .semihosting import SEMIHOSTING_BKPT, Semihosting
+
+CFSR = {  # CFSR bit positions (ARMv7-M B3.2.15)
+    "IACCVIOL": 1 << 0, "DACCVIOL": 1 << 1, "IBUSERR": 1 << 8, "PRECISERR": 1 << 9,
+    "UNSTKERR": 1 << 11, "STKERR": 1 << 12, "BFARVALID": 1 << 15,
+    "UNDEFINSTR": 1 << 16, "INVSTATE": 1 << 17, "INVPC": 1 << 18,
+}
+HFSR_VECTTBL, HFSR_FORCED, HFSR_DEBUGEVT = 1 << 1, 1 << 30, 1 << 31
+SCR_SLEEPONEXIT = 1 << 1
+EXC_RETURN_PREFIX = 0xFFFFFFF0
+DEFAULT_HEARTBEAT_CYCLES = 4_000_000
+
+
+@dataclass
+class RunOptions:
+    max_cycles: int | None = None
+    timeout_s: float | None = None
+    # "firmware": faults are taken by the firmware's handlers, as on hardware, and the run
+    # stops with a report on lockup, when the firmware exits inside a fault handler, or
+    # when a fault handler has not returned within fault_handler_budget_cycles.
+    # "stop": stop with a report at the first fault.
+    fault_policy: str = "firmware"
+    fault_handler_budget_cycles: int = 25_000_000
+    timing: str = "cortex-m4"
+    seed: int = 0
+    heartbeat_cycles: int = DEFAULT_HEARTBEAT_CYCLES
+    progress: Callable[[dict], None] | None = None
+
+
+@dataclass
+class RunResult:
+    exit_code: int | None
+    stop_reason: str        # exit | fault | lockup | cycle-limit | time-limit | deadlock | error
+    message: str
+    instructions: int
+    cycles: int
+    wall_s: float
+    clock_hz: int
+    uart_output: bytes = b""
+    semihosting_output: bytes = b""
+    fault: FaultReport | None = None
+    handled_faults: list[FaultReport] = field(default_factory=list)   # taken by the firmware
+    counters: dict[str, int] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def mips(self) -> float:
+        return self.instructions / self.wall_s / 1e6 if self.wall_s > 0 else 0.0
+
+    @property
+    def simulated_seconds(self) -> float:
+        return self.cycles / self.clock_hz
+
+    def to_dict(self) -> dict:
+        return {
+            "exit_code": self.exit_code, "stop_reason": self.stop_reason, "message": self.message,
+            "instructions": self.instructions, "cycles": self.cycles,
+            "wall_s": round(self.wall_s, 6), "mips": round(self.mips, 3),
+            "clock_hz": self.clock_hz, "simulated_s": self.simulated_seconds,
+            "counters": self.counters,
+            "fault": self.fault.to_dict() if self.fault else None,
+            "handled_faults": [f.to_dict() for f in self.handled_faults],
+            "warnings": self.warnings,
+        }
+
+
+class Stop(Exception):
+    """Ends the run loop with a reason."""
+
+    def __init__(self, reason: str, message: str, exit_code: int | None = None,
+                 fault: FaultReport | None = None):
+        super().__init__(message)
+        self.reason, self.message, self.exit_code, self.fault = reason, message, exit_code, fault
+
+
+class Simulation:
+    def __init__(self, board_desc, firmware: Firmware, options: RunOptions | None = None,
+                 uart_sink: Callable[[str, bytes], None] | None = None,
+                 semihosting_sink: Callable[[str, bytes], None] | None = None):
+        self.options = options or RunOptions()
+        self.firmware = firmware
+        self.uart = bytearray()
+        self.semihosting_out = bytearray()
+        self.warnings: list[str] = []
+        self.handled_faults: list[FaultReport] = []
+        self._uart_sink = uart_sink
+        self._semi_sink = semihosting_sink
+        self._returned = False          # an exception return just happened (tail-chaining)
+        self._open_faults: dict[int, FaultReport] = {}   # fault handlers running now
+        if self.options.fault_policy not in ("firmware", "stop"):
+            raise ValueError(f"fault_policy must be 'firmware' or 'stop', not {self.options.fault_policy!r}")
+        self._wall_start = 0.0
+        self._next_heartbeat = 2**63
+        firmware.check_fits(board_desc)
+        self.board = Board(board_desc, timing=self.options.timing, seed=self.options.seed,
+                           uart_sink=self._on_uart, warn=self._warn)
+        self.core = self.board.core
+        self.cpu = self.core.cpu
+        self.acct = self.core.accounting
+        self.semihosting = Semihosting(self.cpu, self._on_semihosting, self._warn)
+        self.core.scheduler.on_change = self._arm_deadline
+        self.core.nvic.on_change = self.acct.request_stop
+        for seg in firmware.segments:
+            self.cpu.write_memory(seg.address, seg.data)
+        self._pc = self._reset()
+
+    # -- sinks -----------------------------------------------------------------------------
+
+    def _on_uart(self, name: str, data: bytes) -> None:
+        if name == "uart0":
+            self.uart += data
+        if self._uart_sink:
+            self._uart_sink(name, data)
+
+    def _on_semihosting(self, stream: str, data: bytes) -> None:
+        self.semihosting_out += data
+        if self._semi_sink:
+            self._semi_sink(stream, data)
+
+    def _warn(self, message: str) -> None:
+        self.warnings.append(message)
+
+    # -- reset -------------------------------------------------------------------------------
+
+    def _reset(self) -> int:
+        core, cpu = self.core, self.cpu
+        vtor = core.scb.vtor
+        if not self.board.is_ram(vtor, 8) and self.board.desc.memory_at(vtor, 8) is None:
+            raise FirmwareError(f"no memory holds the vector table at {vtor:#010x}")
+        sp, reset = cpu.read_u32(vtor), cpu.read_u32(vtor + 4)
+        if self.board.desc.memory_at(reset & ~1) is None or not reset & 1:
+            raise FirmwareError(
+                f"{self.firmware.path}: reset vector {reset:#010x} at {vtor + 4:#010x} is not a "
+                "Thumb address in the board's memory (is the vector table at the start of code memory?)")
+        if self.board.desc.memory_at(sp - 4, 4) is None:
+            raise FirmwareError(f"{self.firmware.path}: initial stack pointer {sp:#010x} is not in RAM")
+        cpu.set_reg("control", 0)
+        cpu.set_reg("ipsr", 0)
+        cpu.set_reg("msp", sp)
+        cpu.set_reg("psp", 0)
+        cpu.set_reg("primask", 0)
+        cpu.set_reg("basepri", 0)
+        cpu.set_reg("faultmask", 0)
+        cpu.set_reg("lr", 0xFFFFFFFF)
+        cpu.set_reg("xpsr", 1 << 24)
+        return reset & ~1
+
+    def _system_reset(self) -> None:
+        core = self.core
+        core.reset_requested = False
+        core.nvic.reset()
+        core.scb.reset()
+        core.systick.reset()
+        self.board.reset_devices()
+        self.acct.forget_pending_branch()
+        self._pc = self._reset()
+
+    # -- the loop ------------------------------------------------------------------------------
+
+    def run(self) -> RunResult:
+        start = time.perf_counter()
+        self._wall_start = start
+        self._next_heartbeat = self.acct.block_cycles + self.options.heartbeat_cycles
+        try:
+            while True:
+                self._step()
+        except Stop as stop:
+            outcome = stop
+        except FirmwareError:
+            raise
+        return self._result(outcome, time.perf_counter() - start)
+
+    def _step(self) -> None:
+        self.acct.shared.stop_request = 0
+        self._arm_deadline()
+        exit_ = self.cpu.run(self._pc)
+        self._pc = self.cpu.reg("pc")
+        self._handle_exit(exit_)
+        if self.core.reset_requested:
+            self._system_reset()
+        now = self.acct.block_cycles
+        self.core.scheduler.fire_due(now)
+        self._check_limits()
+        self._take_pending_exception()
+
+    def _arm_deadline(self) -> None:
+        candidates = [self._next_heartbeat]
+        nxt = self.core.scheduler.next_cycle()
+        if nxt is not None:
+            candidates.append(nxt)
+        if self.options.max_cycles is not None:
+            candidates.append(self.options.max_cycles)
+        self.acct.set_deadline(min(candidates))
+
+    def _check_limits(self) -> None:
+        now = self.acct.block_cycles
+        opts = self.options
+        if opts.max_cycles is not None and now >= opts.max_cycles:
+            raise Stop("cycle-limit", f"stopped at the cycle limit ({opts.max_cycles}) {self._where()}")
+        if now >= self._next_heartbeat:
+            self._next_heartbeat = now + opts.heartbeat_cycles
+            wall = time.perf_counter() - self._wall_start
+            if opts.timeout_s is not None and wall > opts.timeout_s:
+                raise Stop("time-limit", f"stopped at the time limit ({opts.timeout_s} s) {self._where()}")
+            if opts.progress:
+                opts.progress({"cycles": now, "instructions": self.acct.instructions, "wall_s": wall,
+                               "simulated_s": now / self.board.desc.clock_hz})
+
+    def _where(self) -> str:
+        pc = self.cpu.reg("pc")
+        return f"at pc={pc:#010x} ({self.firmware.symbols.describe(pc)})"
+
+    # -- exits ------------------------------------------------------------------------------------
+
+    def _handle_exit(self, ex: RunExit) -> None:
+        kind = ex.kind
+        if kind is ExitKind.HOOK_STOP:
+            reason = self.acct.shared.stop_reason
+            if reason == StopReason.DECODE_ERROR:
+                self._fault(Exc.USAGEFAULT, CFSR["UNDEFINSTR"], self.acct.decode_error or "undecodable code", ex.pc)
+            return
+        if kind is ExitKind.BKPT:
+            self._breakpoint(ex.pc)
+        elif kind is ExitKind.SVC:
+            self._svc(ex.pc)
+        elif kind is ExitKind.EXCEPTION_RETURN:
+            self._exception_return(ex.pc | 1)
+        elif kind is ExitKind.SLEEP:
+            self._sleep(ex.pc)
+        elif kind is ExitKind.FETCH_UNMAPPED and ex.pc >= EXC_RETURN_PREFIX and self.core.exceptions.current_exception():
+            self._exception_return(ex.pc | 1)
+        elif kind in (ExitKind.READ_UNMAPPED, ExitKind.WRITE_UNMAPPED, ExitKind.WRITE_PROTECTED):
+            self.acct.rollback_to(ex.pc)
+            verb = "write to" if kind is not ExitKind.READ_UNMAPPED else "read from"
+            what = "read-only memory" if kind is ExitKind.WRITE_PROTECTED else "unmapped address"
+            self._fault(Exc.BUSFAULT, CFSR["PRECISERR"] | CFSR["BFARVALID"],
+                        f"precise data bus error: {verb} {what} {ex.address:#010x}", ex.pc, address=ex.address)
+        elif kind in (ExitKind.FETCH_UNMAPPED, ExitKind.FETCH_PROTECTED):
+            self._fault(Exc.BUSFAULT, CFSR["IBUSERR"], f"instruction fetch from {ex.pc:#010x}, which is not executable memory", ex.pc)
+        elif kind is ExitKind.UNDEFINED:
+            self.acct.rollback_to(ex.pc)
+            self._fault(Exc.USAGEFAULT, CFSR["UNDEFINSTR"], f"undefined instruction at {ex.pc:#010x}", ex.pc)
+        elif kind is ExitKind.INVALID_STATE:
+            self._fault(Exc.USAGEFAULT, CFSR["INVSTATE"], f"branch to {ex.pc:#010x} with bit 0 clear (ARM state is not supported)", ex.pc)
+        elif kind is ExitKind.CALLBACK_ERROR:
+            self._device_error(ex)
+        else:
+            raise Stop("error", f"the CPU stopped unexpectedly ({ex.detail or kind.value}) {self._where()}")
+
+    def _device_error(self, ex: RunExit) -> None:
+        if isinstance(ex.error, BusError):
+            err = ex.error
+            self._fault(Exc.BUSFAULT, CFSR["PRECISERR"] | CFSR["BFARVALID"],
+                        f"precise data bus error: {err}", ex.pc, address=err.address)
+            return
+        raise Stop("error", f"simulator error in a device model: {type(ex.error).__name__}: {ex.error} {self._where()}")
+
+    def _breakpoint(self, pc: int) -> None:
+        halfword = int.from_bytes(self.cpu.read_memory(pc, 2), "little")
+        if halfword & 0xFF == SEMIHOSTING_BKPT:
+            request = self.semihosting.call()
+            self._pc = pc + 2
+            if request is not None:
+                self._exit(request.code)
+            return
+        self.core.scb.hfsr |= HFSR_DEBUGEVT
+        self._hardfault(f"BKPT #{halfword & 0xFF} with no debugger attached", pc, escalated_from=None)
+
+    def _exit(self, code: int) -> None:
+        if self._open_faults:
+            exc, report = next(reversed(self._open_faults.items()))
+            raise Stop("fault", f"firmware exited with code {code} inside the {exception_name(exc)} "
+                       f"handler, after:\n{report.format()}", exit_code=code, fault=report)
+        raise Stop("exit", f"firmware exited with code {code}", exit_code=code)
+
+    def _svc(self, return_address: int) -> None:
+        nvic = self.core.nvic
+        if nvic.group_priority(Exc.SVCALL) >= self.core.exceptions.execution_priority():
+            self.core.scb.hfsr |= HFSR_FORCED
+            self._hardfault("SVC executed where SVCall cannot preempt", return_address - 2, escalated_from="SVCall")
+            return
+        nvic.set_pending(Exc.SVCALL)
+        self._pc = return_address
+
+    def _exception_return(self, exc_return: int) -> None:
+        try:
+            returned = self.core.return_from_exception(exc_return)
+        except InvalidReturn as exc:
+            self._fault(Exc.USAGEFAULT, CFSR["INVPC"], f"invalid exception return: {exc}", exc_return)
+            return
+        except StackingError as exc:
+            self._fault(Exc.BUSFAULT, CFSR["UNSTKERR"], str(exc), exc_return)
+            return
+        self._open_faults.pop(returned, None)   # the firmware recovered from it
+        self._pc = self.cpu.reg("pc")
+        self._returned = True
+        if self.core.scb.scr & SCR_SLEEPONEXIT and self.core.exceptions.current_exception() == 0:
+            self._sleep(self._pc)
+
+    def _sleep(self, pc: int) -> None:
+        """WFI: sleep until an interrupt would preempt (PRIMASK does not block the wake-up).
+        WFE is treated as a hint that returns at once (a permitted spurious wake-up)."""
+        if self._is_wfe(pc):
+            return
+        core, cpu, nvic = self.core, self.cpu, self.core.nvic
+        while True:
+            prio = nvic.execution_priority(0, cpu.reg("faultmask"), cpu.reg("basepri"))
+            if nvic.preempting(prio) is not None:
+                return
+            nxt = core.scheduler.next_cycle()
+            limit = self.options.max_cycles
+            if nxt is None and limit is None:
+                report = next(reversed(self._open_faults.values()), None)
+                raise Stop("fault" if report else "deadlock",
+                           f"WFI with no interrupt pending or scheduled: the firmware would sleep forever {self._where()}"
+                           + (f", after:\n{report.format()}" if report else ""), fault=report)
+            target = nxt if limit is None else min(nxt if nxt is not None else limit, limit)
+            core.sleep_until(target)
+            core.scheduler.fire_due(target)
+            self._check_limits()
+
+    def _is_wfe(self, pc: int) -> bool:
+        before = self.cpu.read_memory(pc - 4, 4)
+        return int.from_bytes(before[2:], "little") == 0xBF20 or before == bytes.fromhex("aff30280")
+
+    # -- exceptions --------------------------------------------------------------------------------
+
+    def _take_pending_exception(self) -> None:
+        exceptions, nvic = self.core.exceptions, self.core.nvic
+        tail_chain = self._returned
+        self._returned = False
+        prio = exceptions.execution_priority()
+        exc = nvic.preempting(prio)
+        if exc is None:
+            pending = nvic.highest_pending()
+            if pending is not None and self._masked_only_by_registers(pending):
+                # Masked for now: the native hook stops as soon as the masks allow it.
+                self.acct.watch_interrupt(nvic.group_priority(pending), nvic.basepri_group_mask)
+            else:
+                self.acct.watch_interrupt(None)
+            return
+        vector = exceptions.vector(exc)
+        if not vector & 1:
+            self.core.scb.hfsr |= HFSR_VECTTBL
+            self._hardfault(f"vector of {exception_name(exc)} ({vector:#010x}) is not a Thumb address", self._pc, escalated_from=None)
+            return
+        if tail_chain:
+            self.core.undo_return_cycles_for_tail_chain()
+        try:
+            self.core.take_exception(exc, self._pc, tail_chained=tail_chain)
+        except StackingError as err:
+            self._fault(Exc.BUSFAULT, CFSR["STKERR"], f"{err} on entry to {exception_name(exc)}", self._pc)
+            return
+        self._pc = self.cpu.reg("pc")
+
+    def _masked_only_by_registers(self, pending: int) -> bool:
+        """True when the active exceptions alone would let `pending` preempt: then only
+        PRIMASK/BASEPRI/FAULTMASK hold it back and the native hook can watch them."""
+        nvic = self.core.nvic
+        return nvic.group_priority(pending) < nvic.execution_priority(0, 0, 0)
+
+    # -- faults --------------------------------------------------------------------------------------
+
+    def _fault(self, exc: Exc, cfsr_bits: int, cause: str, pc: int, address: int | None = None) -> None:
+        """A synchronous fault at `pc`: taken by its own handler when enabled and allowed
+        by the execution priority, else escalated to HardFault (B1.5.4)."""
+        scb, nvic = self.core.scb, self.core.nvic
+        scb.cfsr |= cfsr_bits
+        if address is not None and exc == Exc.BUSFAULT:
+            scb.bfar = address
+        prio = self.core.exceptions.execution_priority()
+        if nvic.is_enabled(exc) and nvic.group_priority(exc) < prio:
+            report = self._report(exc.name, cause, pc)
+            if self.options.fault_policy == "stop":
+                raise Stop("fault", report.format(), fault=report)
+            self._deliver(exc, report, pc)
+            return
+        scb.hfsr |= HFSR_FORCED
+        self._hardfault(cause, pc, escalated_from=exc.name)
+
+    def _hardfault(self, cause: str, pc: int, escalated_from: str | None) -> None:
+        prio = self.core.exceptions.execution_priority()
+        if prio <= -1:
+            report = self._report("Lockup", f"{cause} while at priority {prio} (in HardFault or NMI)", pc)
+            raise Stop("lockup", report.format(), fault=report)
+        report = self._report("HardFault", cause, pc, escalated_from)
+        if self.options.fault_policy == "stop":
+            raise Stop("fault", report.format(), fault=report)
+        self._deliver(Exc.HARDFAULT, report, pc)
+
+    def _deliver(self, exc: Exc, report: FaultReport, pc: int) -> None:
+        """Enters the firmware's fault handler and watches it: it must return (the
+        firmware recovered) or the run ends with the report."""
+        self.handled_faults.append(report)
+        self.core.nvic.set_pending(exc)
+        try:
+            self.core.take_exception(exc, pc)
+        except StackingError as err:
+            lock = self._report("Lockup", f"{err} while entering {exc.name}, after: {report.cause}", pc)
+            raise Stop("lockup", lock.format(), fault=lock) from None
+        self._pc = self.cpu.reg("pc")
+        self._open_faults[exc] = report
+        budget = self.options.fault_handler_budget_cycles
+        self.core.scheduler.at(self.acct.block_cycles + budget,
+                               lambda _cycle: self._fault_handler_overdue(exc, report, budget),
+                               f"{exc.name} handler budget")
+
+    def _fault_handler_overdue(self, exc: int, report: FaultReport, budget: int) -> None:
+        if self._open_faults.get(exc) is report:
+            raise Stop("fault", f"the {exception_name(exc)} handler has not returned within {budget} cycles "
+                       f"(now {self._where()}), after:\n{report.format()}", fault=report)
+
+    def _report(self, fault: str, cause: str, pc: int, escalated_from: str | None = None) -> FaultReport:
+        symbols = self.firmware.symbols
+        scb, nvic = self.core.scb, self.core.nvic
+        regs = self.cpu.registers()
+        regs["pc"] = pc
+        regs.update({n: self.cpu.reg(n) for n in ("msp", "psp", "control", "primask", "basepri", "faultmask")})
+        active = [exception_name(e) for e in range(1, nvic.count) if nvic.active[e]]
+        return FaultReport(
+            fault=fault, cause=cause, pc=pc, location=symbols.describe(pc), registers=regs,
+            status={"CFSR": scb.cfsr, "HFSR": scb.hfsr, "BFAR": scb.bfar},
+            recent_blocks=[f"{a:#010x} {symbols.describe(a)}" for a in self.acct.recent_blocks()],
+            active_exceptions=active, escalated_from=escalated_from)
+
+    # -- result ------------------------------------------------------------------------------------------
+
+    def _result(self, stop: Stop, wall: float) -> RunResult:
+        totals = self.acct.event_counts()
+        counters = {"exception_cycles": self.core.exception_cycles, "sleep_cycles": self.core.sleep_cycles,
+                    "cpi": totals["cpi"], "lsu": totals["lsu"], "fold": totals["fold"]}
+        return RunResult(exit_code=stop.exit_code, stop_reason=stop.reason, message=stop.message,
+                         instructions=totals["instructions"], cycles=self.acct.block_cycles,
+                         wall_s=wall, clock_hz=self.board.desc.clock_hz,
+                         uart_output=bytes(self.uart), semihosting_output=bytes(self.semihosting_out),
+                         fault=stop.fault, handled_faults=self.handled_faults, counters=counters,
+                         warnings=self.warnings)

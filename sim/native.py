@@ -1,0 +1,160 @@
+"""Builds and loads the native block hook (native/cyclehook.c) with ctypes.
+
+The shared library is compiled on first use into build/native/, keyed by a hash of its
+source and of the Unicorn library it links against, so a changed source or Unicorn
+rebuilds it and an unchanged one loads at once.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import hashlib
+import subprocess
+from functools import lru_cache
+from pathlib import Path
+
+from tlscosim.errors import UserError
+from tlscosim.paths import NATIVE_BUILD_DIR
+
+SOURCE = Path(__file__).with_name("native") / "cyclehook.c"
+RECENT_BLOCKS = 32
+
+
+class BlockEnd:
+    """How a block ends (enum tcs_block_end)."""
+
+    SEQUENTIAL = 0
+    CONDITIONAL = 1
+    BRANCH = 2
+
+
+class StopReason:
+    NONE = 0
+    DEADLINE = 1
+    REQUEST = 2
+    IRQ_UNMASKED = 3
+    DECODE_ERROR = 4
+
+
+class SharedCounters(ctypes.Structure):
+    """Mirror of tcs_shared in cyclehook.c."""
+
+    _fields_ = [
+        ("cycles", ctypes.c_uint64),
+        ("deadline", ctypes.c_uint64),
+        ("deadline_after_watch", ctypes.c_uint64),
+        ("block_start_cycles", ctypes.c_uint64),
+        ("refill_cycles", ctypes.c_uint64),
+        ("cur_block", ctypes.c_int64),
+        ("stop_request", ctypes.c_uint32),
+        ("stop_reason", ctypes.c_uint32),
+        ("watch_irq", ctypes.c_uint32),
+        ("watch_prio", ctypes.c_uint32),
+        ("watch_group_mask", ctypes.c_uint32),
+        ("pending_end", ctypes.c_uint32),
+        ("pending_fallthrough", ctypes.c_uint32),
+        ("recent_pos", ctypes.c_uint32),
+        ("recent", ctypes.c_uint32 * RECENT_BLOCKS),
+    ]
+
+
+class Totals(ctypes.Structure):
+    """Mirror of tcs_totals_t: sums over the block table."""
+
+    _fields_ = [(name, ctypes.c_uint64) for name in ("instructions", "cpi", "lsu", "fold")]
+
+
+class BlockCost(ctypes.Structure):
+    """Mirror of tcs_block in cyclehook.c."""
+
+    _fields_ = [
+        ("addr", ctypes.c_uint32),
+        ("size", ctypes.c_uint32),
+        ("ninsn", ctypes.c_uint32),
+        ("cycles", ctypes.c_uint32),
+        ("end", ctypes.c_uint32),
+        ("refill", ctypes.c_uint32),
+        ("cpi", ctypes.c_uint32),
+        ("lsu", ctypes.c_uint32),
+        ("fold", ctypes.c_uint32),
+        ("count", ctypes.c_uint64),
+    ]
+
+
+MISS_CALLBACK = ctypes.CFUNCTYPE(ctypes.c_int64, ctypes.c_uint32, ctypes.c_uint32)
+
+
+def _unicorn_lib_dir() -> Path:
+    import unicorn  # only for locating its shared library and headers
+
+    return Path(unicorn.__file__).parent / "lib"
+
+
+def _unicorn_include_dir() -> Path:
+    import unicorn
+
+    return Path(unicorn.__file__).parent / "include"
+
+
+def _build() -> Path:
+    lib_dir, inc_dir = _unicorn_lib_dir(), _unicorn_include_dir()
+    digest = hashlib.sha256(SOURCE.read_bytes() + str(lib_dir).encode()).hexdigest()[:16]
+    out = NATIVE_BUILD_DIR / f"cyclehook-{digest}.so"
+    if out.exists():
+        return out
+    NATIVE_BUILD_DIR.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_suffix(".tmp.so")
+    cmd = ["gcc", "-O3", "-shared", "-fPIC", "-Wall", "-Wextra", "-Werror",
+           f"-I{inc_dir}", str(SOURCE), "-o", str(tmp),
+           f"-L{lib_dir}", "-l:libunicorn.so.2", f"-Wl,-rpath,{lib_dir}"]
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True)
+    except FileNotFoundError:
+        raise UserError("gcc is needed to build the simulator's native hook; run ./setup.sh") from None
+    if proc.returncode != 0:
+        raise UserError(f"building the native hook failed:\n{proc.stderr}")
+    tmp.replace(out)   # atomic: parallel test workers may build at once
+    return out
+
+
+@lru_cache(maxsize=1)
+def load_library() -> ctypes.CDLL:
+    lib = ctypes.CDLL(str(_build()))
+    lib.tcs_new.restype = ctypes.c_void_p
+    lib.tcs_new.argtypes = [ctypes.c_void_p, MISS_CALLBACK]
+    lib.tcs_free.argtypes = [ctypes.c_void_p]
+    lib.tcs_shared_of.restype = ctypes.POINTER(SharedCounters)
+    lib.tcs_shared_of.argtypes = [ctypes.c_void_p]
+    lib.tcs_insert.restype = ctypes.c_int64
+    lib.tcs_insert.argtypes = [ctypes.c_void_p, ctypes.POINTER(BlockCost)]
+    lib.tcs_block_count.restype = ctypes.c_uint32
+    lib.tcs_block_count.argtypes = [ctypes.c_void_p]
+    lib.tcs_get_block.restype = ctypes.c_int
+    lib.tcs_get_block.argtypes = [ctypes.c_void_p, ctypes.c_uint32, ctypes.POINTER(BlockCost)]
+    lib.tcs_totals.restype = None
+    lib.tcs_totals.argtypes = [ctypes.c_void_p, ctypes.POINTER(Totals)]
+    lib.tcs_layout.restype = ctypes.c_int64
+    lib.tcs_layout.argtypes = [ctypes.c_int]
+    _check_layout(lib)
+    return lib
+
+
+def _check_layout(lib: ctypes.CDLL) -> None:
+    expected = {
+        0: ctypes.sizeof(SharedCounters),
+        1: SharedCounters.cur_block.offset,
+        2: SharedCounters.stop_request.offset,
+        3: SharedCounters.recent.offset,
+        4: ctypes.sizeof(BlockCost),
+        5: BlockCost.count.offset,
+        6: RECENT_BLOCKS,
+        7: ctypes.sizeof(Totals),
+    }
+    for key, value in expected.items():
+        got = lib.tcs_layout(key)
+        if got != value:
+            raise RuntimeError(f"native hook layout mismatch (item {key}: C {got}, Python {value})")
+
+
+def block_hook_address() -> int:
+    return ctypes.cast(load_library().tcs_block_hook, ctypes.c_void_p).value

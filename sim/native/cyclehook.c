@@ -1,0 +1,292 @@
+/*
+ * Native block hook: instruction and cycle accounting without Python on the hot path.
+ *
+ * Unicorn calls tcs_block_hook() before each translated block runs. The hook adds the
+ * block's precomputed cost (decoded once, in Python, on the first execution: see
+ * on_miss) to the counters shared with Python, and stops emulation *before* a block
+ * when a deadline (next peripheral event, cycle limit, heartbeat) is reached or when
+ * Python asked for a stop. A block the hook stops before has not run and is not
+ * counted; Unicorn calls the hook for it again when emulation resumes.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <stddef.h>
+#include <unicorn/unicorn.h>
+
+#define TCS_RECENT 32
+
+/* How a block ends, for the pipeline refill of the block that follows it. */
+enum tcs_block_end {
+    TCS_END_SEQUENTIAL = 0,  /* falls through: no refill */
+    TCS_END_CONDITIONAL = 1, /* a conditional PC write: refill unless it falls through */
+    TCS_END_BRANCH = 2,      /* an unconditional PC write: always a refill */
+};
+
+enum tcs_stop_reason {
+    TCS_STOP_NONE = 0,
+    TCS_STOP_DEADLINE = 1,   /* cycles reached the deadline */
+    TCS_STOP_REQUEST = 2,    /* Python set stop_request */
+    TCS_STOP_IRQ_UNMASKED = 3, /* a pending exception is no longer masked */
+    TCS_STOP_DECODE_ERROR = 4, /* the block could not be decoded */
+};
+
+/* Cost of one block, as computed by the timing model. */
+typedef struct {
+    uint32_t addr, size;
+    uint32_t ninsn;
+    uint32_t cycles;        /* all instructions; a final conditional branch not taken */
+    uint32_t end;           /* enum tcs_block_end */
+    uint32_t refill;        /* pipeline refill (P) paid when a branch lands here */
+    uint32_t cpi, lsu, fold; /* DWT event counts of one execution, refill excluded */
+    uint64_t count;         /* executions so far */
+} tcs_block;
+
+/* Mirrored by sim/native.py (layout verified at load through tcs_layout()).
+ * The hot path updates only `cycles` and the block's execution count; instruction and
+ * DWT event totals are sums over the table (tcs_totals), plus Python's adjustments. */
+typedef struct {
+    uint64_t cycles;
+    uint64_t deadline;            /* slow path once cycles >= deadline (0: at the next block) */
+    uint64_t deadline_after_watch; /* the real deadline while watch_irq forces the slow path */
+    uint64_t block_start_cycles;  /* cycles before the current block started */
+    uint64_t refill_cycles;       /* pipeline refills paid so far (part of CPI) */
+    int64_t  cur_block;           /* index of the block now running, -1 before any */
+    uint32_t stop_request;        /* Python: stop before the next block (set deadline 0 too) */
+    uint32_t stop_reason;
+    uint32_t watch_irq;           /* nonzero: stop once priority watch_prio is unmasked */
+    uint32_t watch_prio;          /* group priority of the pending exception (0..255) */
+    uint32_t watch_group_mask;    /* BASEPRI bits that form the group priority */
+    uint32_t pending_end;         /* how the previous block ended (enum tcs_block_end) */
+    uint32_t pending_fallthrough; /* the address after the previous block */
+    uint32_t recent_pos;
+    uint32_t recent[TCS_RECENT];  /* start addresses of the last blocks, a ring */
+} tcs_shared;
+
+/* Sums over all blocks: count x per-execution figure. */
+typedef struct {
+    uint64_t instructions, cpi, lsu, fold;
+} tcs_totals_t;
+
+typedef int64_t (*tcs_miss_fn)(uint32_t addr, uint32_t size);
+
+typedef struct {
+    tcs_shared sh;
+    uc_engine *uc;
+    tcs_miss_fn on_miss;
+    tcs_block *blocks;
+    uint32_t nblocks, cap;
+    uint32_t *slots;      /* open addressing: block index + 1, 0 = empty */
+    uint32_t slot_mask;
+} tcs_state;
+
+static uint32_t slot_of(uint32_t addr, uint32_t mask)
+{
+    return ((addr >> 1) * 2654435761u) & mask;
+}
+
+tcs_state *tcs_new(void *uc, tcs_miss_fn on_miss)
+{
+    tcs_state *st = calloc(1, sizeof *st);
+    if (!st)
+        return NULL;
+    st->uc = (uc_engine *)uc;
+    st->on_miss = on_miss;
+    st->cap = 1024;
+    st->blocks = calloc(st->cap, sizeof *st->blocks);
+    st->slot_mask = 4096 - 1;
+    st->slots = calloc(st->slot_mask + 1, sizeof *st->slots);
+    if (!st->blocks || !st->slots) {
+        free(st->blocks); free(st->slots); free(st);
+        return NULL;
+    }
+    st->sh.deadline = UINT64_MAX;
+    st->sh.deadline_after_watch = UINT64_MAX;
+    st->sh.cur_block = -1;
+    return st;
+}
+
+void tcs_free(tcs_state *st)
+{
+    if (!st)
+        return;
+    free(st->blocks);
+    free(st->slots);
+    free(st);
+}
+
+tcs_shared *tcs_shared_of(tcs_state *st) { return &st->sh; }
+
+static int64_t lookup(const tcs_state *st, uint32_t addr, uint32_t size)
+{
+    uint32_t s = slot_of(addr, st->slot_mask);
+    for (;;) {
+        uint32_t v = st->slots[s];
+        if (!v)
+            return -1;
+        const tcs_block *b = &st->blocks[v - 1];
+        if (b->addr == addr && b->size == size)
+            return v - 1;
+        s = (s + 1) & st->slot_mask;
+    }
+}
+
+static int grow_slots(tcs_state *st)
+{
+    uint32_t nmask = st->slot_mask * 2 + 1;
+    uint32_t *ns = calloc(nmask + 1, sizeof *ns);
+    if (!ns)
+        return -1;
+    for (uint32_t i = 0; i < st->nblocks; i++) {
+        uint32_t s = slot_of(st->blocks[i].addr, nmask);
+        while (ns[s])
+            s = (s + 1) & nmask;
+        ns[s] = i + 1;
+    }
+    free(st->slots);
+    st->slots = ns;
+    st->slot_mask = nmask;
+    return 0;
+}
+
+/* Adds a block's cost; returns its index, or -1 when out of memory. */
+int64_t tcs_insert(tcs_state *st, const tcs_block *blk)
+{
+    int64_t found = lookup(st, blk->addr, blk->size);
+    if (found >= 0) {
+        uint64_t count = st->blocks[found].count;
+        st->blocks[found] = *blk;
+        st->blocks[found].count = count;
+        return found;
+    }
+    if (st->nblocks == st->cap) {
+        tcs_block *nb = realloc(st->blocks, 2 * st->cap * sizeof *nb);
+        if (!nb)
+            return -1;
+        st->blocks = nb;
+        st->cap *= 2;
+    }
+    if ((st->nblocks + 1) * 2 > st->slot_mask + 1 && grow_slots(st) < 0)
+        return -1;
+    uint32_t i = st->nblocks++;
+    st->blocks[i] = *blk;
+    st->blocks[i].count = 0;
+    uint32_t s = slot_of(blk->addr, st->slot_mask);
+    while (st->slots[s])
+        s = (s + 1) & st->slot_mask;
+    st->slots[s] = i + 1;
+    return i;
+}
+
+uint32_t tcs_block_count(const tcs_state *st) { return st->nblocks; }
+
+void tcs_totals(const tcs_state *st, tcs_totals_t *out)
+{
+    memset(out, 0, sizeof *out);
+    for (uint32_t i = 0; i < st->nblocks; i++) {
+        const tcs_block *b = &st->blocks[i];
+        out->instructions += b->count * b->ninsn;
+        out->cpi += b->count * b->cpi;
+        out->lsu += b->count * b->lsu;
+        out->fold += b->count * b->fold;
+    }
+}
+
+/* Copies block i (cost and execution count) out for profiles and tests. */
+int tcs_get_block(const tcs_state *st, uint32_t i, tcs_block *out)
+{
+    if (i >= st->nblocks)
+        return -1;
+    *out = st->blocks[i];
+    return 0;
+}
+
+/* Execution priority allowed by PRIMASK/FAULTMASK/BASEPRI (lower value = more urgent). */
+static int unmasked(tcs_state *st)
+{
+    uint32_t primask = 0, faultmask = 0, basepri = 0;
+    uc_reg_read(st->uc, UC_ARM_REG_FAULTMASK, &faultmask);
+    uc_reg_read(st->uc, UC_ARM_REG_PRIMASK, &primask);
+    uc_reg_read(st->uc, UC_ARM_REG_BASEPRI, &basepri);
+    if (faultmask & 1 || primask & 1)
+        return 0;
+    basepri &= st->sh.watch_group_mask;
+    return basepri == 0 || st->sh.watch_prio < basepri;
+}
+
+static void stop(tcs_state *st, uint32_t reason)
+{
+    st->sh.stop_reason = reason;
+    uc_emu_stop(st->uc);
+}
+
+/* The rare checks, reached once cycles >= deadline. Returns 1 if emulation stops. */
+static int slow_path(tcs_state *st)
+{
+    tcs_shared *sh = &st->sh;
+    if (sh->stop_request) {
+        sh->stop_request = 0;
+        stop(st, TCS_STOP_REQUEST);
+        return 1;
+    }
+    if (sh->watch_irq) {
+        if (unmasked(st)) {
+            sh->watch_irq = 0;
+            stop(st, TCS_STOP_IRQ_UNMASKED);
+            return 1;
+        }
+        if (sh->cycles < sh->deadline_after_watch)
+            return 0;
+    }
+    stop(st, TCS_STOP_DEADLINE);
+    return 1;
+}
+
+void tcs_block_hook(uc_engine *uc, uint64_t address, uint32_t size, void *user)
+{
+    tcs_state *st = user;
+    tcs_shared *sh = &st->sh;
+    uint32_t addr = (uint32_t)address;
+    (void)uc;
+
+    if (__builtin_expect(sh->cycles >= sh->deadline, 0) && slow_path(st))
+        return;
+    int64_t idx = lookup(st, addr, size);
+    if (__builtin_expect(idx < 0, 0)) {
+        idx = st->on_miss(addr, size);
+        if (idx < 0) {
+            stop(st, TCS_STOP_DECODE_ERROR);
+            return;
+        }
+    }
+    tcs_block *b = &st->blocks[idx];
+    /* A branch (or other PC write) ended the previous block: refill the pipeline, unless
+       it was conditional and fell through. Branch-free: this outcome is unpredictable. */
+    uint32_t refill = b->refill & -(uint32_t)((sh->pending_end == TCS_END_BRANCH)
+        | ((sh->pending_end == TCS_END_CONDITIONAL) & (addr != sh->pending_fallthrough)));
+    sh->cycles += refill;
+    sh->refill_cycles += refill;
+    sh->pending_end = b->end;
+    sh->pending_fallthrough = addr + size;
+    sh->block_start_cycles = sh->cycles;
+    sh->cur_block = idx;
+    sh->cycles += b->cycles;
+    b->count++;
+    sh->recent[sh->recent_pos++ % TCS_RECENT] = addr;
+}
+
+/* Offsets and sizes of the structures, so that Python can verify its mirror. */
+int64_t tcs_layout(int what)
+{
+    switch (what) {
+    case 0: return sizeof(tcs_shared);
+    case 1: return offsetof(tcs_shared, cur_block);
+    case 2: return offsetof(tcs_shared, stop_request);
+    case 3: return offsetof(tcs_shared, recent);
+    case 4: return sizeof(tcs_block);
+    case 5: return offsetof(tcs_block, count);
+    case 6: return TCS_RECENT;
+    case 7: return sizeof(tcs_totals_t);
+    default: return -1;
+    }
+}

@@ -1,0 +1,19 @@
+"""Device models, by the `model` name used in platform/ board files."""
+
+from __future__ import annotations
+
+
+def device_class(model: str):
+    """The class implementing a model; imported lazily so each stays independent."""
+    from . import cmsdk_timer, cmsdk_uart, trng, unimplemented
+
+    models = {
+        "cmsdk_uart": cmsdk_uart.CmsdkUart,
+        "cmsdk_timer": cmsdk_timer.CmsdkTimer,
+        "trng": trng.Trng,
+        "unimplemented": unimplemented.Unimplemented,
+    }
+    try:
+        return models[model]
+    except KeyError:
+        raise KeyError(f"no device model {model!r}; known: {sorted(models)}") from None

@@ -1,0 +1,103 @@
+"""Data Watchpoint and Trace unit counters (ARMv7-M C1.8.2).
+
+CYCCNT (32 bits) counts processor cycles; CPICNT, EXCCNT, SLEEPCNT, LSUCNT and FOLDCNT
+(8 bits, wrapping) count extra cycles of multi-cycle instructions, exception overhead,
+sleep, extra load/store cycles and folded instructions. They count while DEMCR.TRCENA
+and their CTRL enable bit are set. With all enabled and no wrap,
+instructions = CYCCNT - CPICNT - EXCCNT - SLEEPCNT - LSUCNT + FOLDCNT (the ARM ARM's
+identity), which the tests check.
+"""
+
+from __future__ import annotations
+
+from .base import RegisterDevice
+
+# register -> (CTRL enable field, source counter, width in bits)
+COUNTERS = {
+    "CYCCNT": ("CYCCNTENA", "cycles", 32),
+    "CPICNT": ("CPIEVTENA", "cpi", 8),
+    "EXCCNT": ("EXCEVTENA", "exc", 8),
+    "SLEEPCNT": ("SLEEPEVTENA", "sleep", 8),
+    "LSUCNT": ("LSUEVTENA", "lsu", 8),
+    "FOLDCNT": ("FOLDEVTENA", "fold", 8),
+}
+NUM_COMPARATORS = 4   # Cortex-M4: CTRL.NUMCOMP
+
+
+class Dwt(RegisterDevice):
+    """`core` offers trace_enabled() and event_counts() (cycles, cpi, lsu, fold, exc, sleep)."""
+
+    def __init__(self, spec, ctx, core):
+        self.core = core
+        self._anchor: dict[str, tuple[int, int] | None] = {}
+        super().__init__(spec.name, spec.regmap, ctx)
+
+    def reset(self) -> None:
+        super().reset()
+        ctrl = self.regmap["CTRL"].field("NUMCOMP").insert(0, NUM_COMPARATORS)
+        self.put("CTRL", ctrl)
+        self._anchor = {reg: None for reg in COUNTERS}   # (source at anchor, value at anchor)
+
+    def unmapped_access(self, offset, write):
+        # Comparators and ID registers are not modelled: RAZ/WI, reported once.
+        self.ctx.warn_once(f"dwt.{offset:#x}", f"dwt: unimplemented register at offset {offset:#x} (RAZ/WI)")
+        return None
+
+    def _counting(self, reg: str) -> bool:
+        ena = COUNTERS[reg][0]
+        return self.core.trace_enabled() and bool(self.regmap["CTRL"].field(ena).extract(self.get("CTRL")))
+
+    def _value(self, reg: str, counts: dict[str, int]) -> int:
+        _ena, source, width = COUNTERS[reg]
+        anchor = self._anchor[reg]
+        value = self.get(reg) if anchor is None else anchor[1] + counts[source] - anchor[0]
+        return value & ((1 << width) - 1)
+
+    def _reanchor(self, counts: dict[str, int]) -> None:
+        """Freeze every counter at its current value; restart the counting ones from it."""
+        for reg, (_ena, source, _width) in COUNTERS.items():
+            value = self._value(reg, counts)
+            self.put(reg, value)
+            self._anchor[reg] = (counts[source], value) if self._counting(reg) else None
+
+    def on_trace_enable_change(self) -> None:
+        """DEMCR.TRCENA changed (the counts before the change were taken by the caller)."""
+        self._reanchor(self.core.event_counts())
+
+    def write_CTRL(self, value, index, mask):
+        counts = self.core.event_counts()
+        for reg in COUNTERS:       # values under the old enables
+            self.put(reg, self._value(reg, counts))
+            self._anchor[reg] = None
+        numcomp = self.regmap["CTRL"].field("NUMCOMP")
+        keep = numcomp.mask
+        self.put("CTRL", (self.get("CTRL") & (keep | ~mask)) | (value & ~keep))
+        self._reanchor(counts)
+
+    def _read_counter(self, reg):
+        return self._value(reg, self.core.event_counts())
+
+    def _write_counter(self, reg, value, mask):
+        counts = self.core.event_counts()
+        current = self._value(reg, counts)
+        new = (current & ~mask) | value
+        width = COUNTERS[reg][2]
+        self.put(reg, new & ((1 << width) - 1))
+        source = COUNTERS[reg][1]
+        self._anchor[reg] = (counts[source], self.get(reg)) if self._counting(reg) else None
+
+    def read_CYCCNT(self, index): return self._read_counter("CYCCNT")
+    def read_CPICNT(self, index): return self._read_counter("CPICNT")
+    def read_EXCCNT(self, index): return self._read_counter("EXCCNT")
+    def read_SLEEPCNT(self, index): return self._read_counter("SLEEPCNT")
+    def read_LSUCNT(self, index): return self._read_counter("LSUCNT")
+    def read_FOLDCNT(self, index): return self._read_counter("FOLDCNT")
+    def write_CYCCNT(self, value, index, mask): self._write_counter("CYCCNT", value, mask)
+    def write_CPICNT(self, value, index, mask): self._write_counter("CPICNT", value, mask)
+    def write_EXCCNT(self, value, index, mask): self._write_counter("EXCCNT", value, mask)
+    def write_SLEEPCNT(self, value, index, mask): self._write_counter("SLEEPCNT", value, mask)
+    def write_LSUCNT(self, value, index, mask): self._write_counter("LSUCNT", value, mask)
+    def write_FOLDCNT(self, value, index, mask): self._write_counter("FOLDCNT", value, mask)
+
+    def read_PCSR(self, index):
+        return self.core.current_pc()

@@ -1,0 +1,73 @@
+"""SysTick (ARMv7-M B3.3): a 24-bit down-counter on the processor clock that pends the
+SysTick exception each time it reaches zero with TICKINT set. Its registers live in the
+SCS; this class holds the behaviour."""
+
+from __future__ import annotations
+
+from ..nvic import Exc
+from .downcounter import DownCounter
+
+CSR_ENABLE, CSR_TICKINT, CSR_CLKSOURCE, CSR_COUNTFLAG = 1 << 0, 1 << 1, 1 << 2, 1 << 16
+MASK24 = 0xFFFFFF
+
+
+class SysTick:
+    def __init__(self, clock, scheduler, nvic, calib: int):
+        self._clock = clock
+        self._scheduler = scheduler
+        self._nvic = nvic
+        self.calib = calib
+        self._counter = DownCounter(MASK24)
+        self._ctrl = 0
+        self._flag_since = 0        # COUNTFLAG reports a zero reached after this cycle
+        self._event = None
+
+    def reset(self) -> None:
+        self.__init__(self._clock, self._scheduler, self._nvic, self.calib)
+
+    def read_csr(self) -> int:
+        now = self._clock.now()
+        flag = self._counter.zero_reached_between(self._flag_since, now)
+        self._flag_since = now   # reading clears COUNTFLAG
+        return self._ctrl | (CSR_COUNTFLAG if flag else 0)
+
+    def write_csr(self, value: int) -> None:
+        now = self._clock.now()
+        self._ctrl = value & (CSR_ENABLE | CSR_TICKINT | CSR_CLKSOURCE)
+        if self._ctrl & CSR_ENABLE:
+            self._counter.start(now)
+        else:
+            self._counter.stop(now)
+        self._rearm(now)
+
+    def read_rvr(self) -> int:
+        return self._counter.reload
+
+    def write_rvr(self, value: int) -> None:
+        now = self._clock.now()
+        self._counter.set_reload(now, value & MASK24)
+        self._rearm(now)
+
+    def read_cvr(self) -> int:
+        return self._counter.value(self._clock.now())
+
+    def write_cvr(self, _value: int) -> None:
+        # Any write clears the counter and COUNTFLAG.
+        now = self._clock.now()
+        self._counter.set_value(now, 0)
+        self._flag_since = now
+        self._rearm(now)
+
+    def _rearm(self, now: int) -> None:
+        if self._event is not None:
+            self._event.cancel()
+            self._event = None
+        if self._ctrl & CSR_TICKINT:
+            nxt = self._counter.next_zero_after(now)
+            if nxt is not None:
+                self._event = self._scheduler.at(nxt, self._on_zero, "systick")
+
+    def _on_zero(self, cycle: int) -> None:
+        self._event = None
+        self._nvic.set_pending(Exc.SYSTICK)
+        self._rearm(cycle)

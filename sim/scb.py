@@ -1,0 +1,29 @@
+"""System Control Block state that the exception model and the SCS registers share:
+vector table base, configuration and control, and the fault status registers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# CCR reset value on Cortex-M4: STKALIGN set (8-byte stack alignment on entry).
+CCR_STKALIGN = 1 << 9
+CCR_NONBASETHRDENA = 1 << 0
+CCR_DIV_0_TRP = 1 << 4
+CCR_UNALIGN_TRP = 1 << 3
+
+
+@dataclass
+class SystemControl:
+    vtor: int = 0
+    ccr: int = CCR_STKALIGN
+    scr: int = 0
+    cfsr: int = 0
+    hfsr: int = 0
+    mmfar: int = 0
+    bfar: int = 0
+    cpacr: int = 0
+    demcr: int = 0
+    actlr: int = 0
+
+    def reset(self) -> None:
+        self.__init__()
