@@ -12,7 +12,7 @@ import ctypes
 from dataclasses import dataclass
 
 from . import native
-from .decode import DecodeError, Insn, decode_block
+from .decode import DecodeError, Insn, control_flow, decode_block
 from .timing import BlockTiming
 
 
@@ -57,7 +57,7 @@ class CycleAccounting:
             return -1
         cost = native.BlockCost(addr=address, size=size, ninsn=len(insns), cycles=timing.cycles,
                                 end=timing.end, refill=timing.refill, cpi=timing.cpi,
-                                lsu=timing.lsu, fold=timing.fold)
+                                lsu=timing.lsu, fold=timing.fold, flow=control_flow(insns))
         index = self._lib.tcs_insert(self._state, ctypes.byref(cost))
         block = DecodedBlock(address, size, tuple(insns), timing)
         if index == len(self._blocks):
@@ -65,6 +65,10 @@ class CycleAccounting:
         elif 0 <= index < len(self._blocks):
             self._blocks[index] = block
         return index
+
+    def set_observer(self, function_pointer: int | None, context: int | None) -> None:
+        """Installs a native tcs_observer_fn called after every counted block."""
+        self._lib.tcs_set_observer(self._state, function_pointer, context)
 
     def block(self, index: int) -> DecodedBlock:
         return self._blocks[index]

@@ -33,6 +33,9 @@ class CortexM4Core:
         self.sleep_cycles = 0
         self.reset_requested = False
         self.dwt = None           # set by the board when it has a DWT
+        # Told of exception entry and return (profilers): on_exception_entry(exc,
+        # return_address) and on_exception_return(exc).
+        self.observers: list = []
 
     # -- counters -------------------------------------------------------------------
 
@@ -74,12 +77,16 @@ class CortexM4Core:
         record = self.exceptions.enter(exc, return_address)
         self.accounting.forget_pending_branch()
         self.spend_exception_cycles(TAIL_CHAIN_CYCLES if tail_chained else ENTRY_CYCLES)
+        for observer in self.observers:
+            observer.on_exception_entry(exc, return_address)
         return record
 
     def return_from_exception(self, exc_return: int) -> int:
         returned = self.exceptions.exception_return(exc_return)
         self.accounting.forget_pending_branch()
         self.spend_exception_cycles(RETURN_CYCLES)
+        for observer in self.observers:
+            observer.on_exception_return(returned)
         return returned
 
     def undo_return_cycles_for_tail_chain(self) -> None:

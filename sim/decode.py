@@ -165,3 +165,22 @@ def _memory_operand(text: str) -> MemOperand:
                 lshift = _parse_int(parts[1].split("#")[1])
     return MemOperand(base=base, index=index, disp=disp, lshift=lshift, subtracted=subtracted,
                       post_indexed=post is not None)
+
+
+def control_flow(insns: list[Insn]) -> int:
+    """How the block's last instruction moves the call stack (native.Flow)."""
+    from .native import Flow
+
+    last = insns[-1] if insns else None
+    if last is None or not last.writes_pc:
+        return Flow.NONE
+    if last.mnemonic in ("bl", "blx"):
+        return Flow.CALL
+    ops = last.text.split(None, 1)[1] if " " in last.text else ""
+    if last.mnemonic == "bx" and ops.strip() == "lr":
+        return Flow.RETURN
+    if last.mnemonic == "pop" or (last.reg_list and last.list_base == "sp" and last.mnemonic.startswith("ldm")):
+        return Flow.RETURN
+    if last.mnemonic == "ldr" and last.mem is not None and last.mem.base == "sp" and "pc" in last.loaded:
+        return Flow.RETURN
+    return Flow.NONE

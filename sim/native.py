@@ -20,6 +20,14 @@ SOURCE = Path(__file__).with_name("native") / "cyclehook.c"
 RECENT_BLOCKS = 32
 
 
+class Flow:
+    """Call-stack effect of a block's last instruction (enum tcs_flow)."""
+
+    NONE = 0
+    CALL = 1
+    RETURN = 2
+
+
 class BlockEnd:
     """How a block ends (enum tcs_block_end)."""
 
@@ -77,6 +85,7 @@ class BlockCost(ctypes.Structure):
         ("cpi", ctypes.c_uint32),
         ("lsu", ctypes.c_uint32),
         ("fold", ctypes.c_uint32),
+        ("flow", ctypes.c_uint32),
         ("count", ctypes.c_uint64),
     ]
 
@@ -131,6 +140,8 @@ def load_library() -> ctypes.CDLL:
     lib.tcs_block_count.argtypes = [ctypes.c_void_p]
     lib.tcs_get_block.restype = ctypes.c_int
     lib.tcs_get_block.argtypes = [ctypes.c_void_p, ctypes.c_uint32, ctypes.POINTER(BlockCost)]
+    lib.tcs_set_observer.restype = None
+    lib.tcs_set_observer.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p]
     lib.tcs_totals.restype = None
     lib.tcs_totals.argtypes = [ctypes.c_void_p, ctypes.POINTER(Totals)]
     lib.tcs_layout.restype = ctypes.c_int64

@@ -39,8 +39,19 @@ typedef struct {
     uint32_t end;           /* enum tcs_block_end */
     uint32_t refill;        /* pipeline refill (P) paid when a branch lands here */
     uint32_t cpi, lsu, fold; /* DWT event counts of one execution, refill excluded */
+    uint32_t flow;          /* enum tcs_flow: how the block's last instruction moves the call stack */
     uint64_t count;         /* executions so far */
 } tcs_block;
+
+/* Call-stack effect of a block's last instruction (for profilers). */
+enum tcs_flow {
+    TCS_FLOW_NONE = 0,
+    TCS_FLOW_CALL = 1,      /* BL/BLX: the return address is the block's fallthrough */
+    TCS_FLOW_RETURN = 2,    /* BX LR, POP {..,PC}, LDR PC,[SP],#4, LDM SP!,{..,PC} */
+};
+
+/* An observer called after each counted block (a profiler); NULL when none. */
+typedef void (*tcs_observer_fn)(void *ctx, const tcs_block *blk, uint32_t addr, uint64_t cycles);
 
 /* Mirrored by sim/native.py (layout verified at load through tcs_layout()).
  * The hot path updates only `cycles` and the block's execution count; instruction and
@@ -78,6 +89,8 @@ typedef struct {
     uint32_t nblocks, cap;
     uint32_t *slots;      /* open addressing: block index + 1, 0 = empty */
     uint32_t slot_mask;
+    tcs_observer_fn observer;
+    void *observer_ctx;
 } tcs_state;
 
 static uint32_t slot_of(uint32_t addr, uint32_t mask)
@@ -116,6 +129,12 @@ void tcs_free(tcs_state *st)
 }
 
 tcs_shared *tcs_shared_of(tcs_state *st) { return &st->sh; }
+
+void tcs_set_observer(tcs_state *st, tcs_observer_fn fn, void *ctx)
+{
+    st->observer = fn;
+    st->observer_ctx = ctx;
+}
 
 static int64_t lookup(const tcs_state *st, uint32_t addr, uint32_t size)
 {
@@ -273,6 +292,8 @@ void tcs_block_hook(uc_engine *uc, uint64_t address, uint32_t size, void *user)
     sh->cycles += b->cycles;
     b->count++;
     sh->recent[sh->recent_pos++ % TCS_RECENT] = addr;
+    if (st->observer)
+        st->observer(st->observer_ctx, b, addr, sh->cycles);
 }
 
 /* Offsets and sizes of the structures, so that Python can verify its mirror. */

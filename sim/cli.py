@@ -1,0 +1,51 @@
+"""`tlscosim run` and `tlscosim bench`."""
+
+from __future__ import annotations
+
+import argparse
+
+# Exit statuses of `tlscosim run` when the firmware did not exit by itself.
+EXIT_LIMIT = 124      # cycle or time limit (as coreutils' timeout)
+EXIT_FAULT = 125      # fault, lockup, deadlock or simulator error
+
+
+def add_commands(sub) -> None:
+    run = sub.add_parser("run", help="run firmware on the simulated board",
+                         description="Run an ELF on the simulated board. UART0 goes to stdout; the "
+                                     "exit status is the firmware's (semihosting exit), "
+                                     f"{EXIT_LIMIT} at a cycle/time limit, {EXIT_FAULT} on a fault.")
+    run.add_argument("elf", help="firmware ELF (e.g. build/fw/hello.elf)")
+    run.add_argument("--board", default="mps2-an386", help="board name in platform/boards/ or a TOML file")
+    run.add_argument("--max-cycles", type=int, metavar="N", help="stop after N simulated cycles")
+    run.add_argument("--timeout-s", type=float, metavar="S", help="stop after S seconds of wall time")
+    run.add_argument("--json", metavar="FILE", help="write the run's figures and outcome as JSON")
+    run.add_argument("--timing", default="cortex-m4", choices=("cortex-m4", "flat"),
+                     help="cycle model: Cortex-M4 TRM timings, or one cycle per instruction")
+    run.add_argument("--seed", type=int, default=0, help="seed of the entropy source (TRNG)")
+    run.add_argument("--fault-policy", default="firmware", choices=("firmware", "stop"),
+                     help="firmware: fault handlers run as on hardware (default); stop: stop at the first fault")
+    run.add_argument("--profile", metavar="FILE",
+                     help="write a cycle-weighted profile (speedscope JSON) and print the top functions")
+    run.add_argument("-q", "--quiet", action="store_true", help="no summary or progress on stderr")
+    run.set_defaults(func=_run)
+
+    bench = sub.add_parser("bench", help="simulation speed against QEMU and raw Unicorn",
+                           description="Run a compute-bound firmware under QEMU, raw Unicorn, and tlscosim "
+                                       "(instruction counting only, and with the cycle model) in one run; "
+                                       "print simulated MIPS and the ratios.")
+    bench.add_argument("--elf", help="firmware to run (default: build/fw/bench.elf, built if needed)")
+    bench.add_argument("--repeat", type=int, default=3, help="runs per engine; the best is reported")
+    bench.add_argument("--json", metavar="FILE", help="write the figures as JSON")
+    bench.set_defaults(func=_bench)
+
+
+def _run(args: argparse.Namespace) -> int:
+    from .run_command import run_command
+
+    return run_command(args)
+
+
+def _bench(args: argparse.Namespace) -> int:
+    from .bench import bench_command
+
+    return bench_command(args)
