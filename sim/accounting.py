@@ -43,6 +43,9 @@ class CycleAccounting:
         self._cursor = 0          # next instruction index an access may come from
         # Corrections to the table sums (faults that cut a block short).
         self._adjust = {"instructions": 0, "cpi": 0, "lsu": 0, "fold": 0}
+        self._sites_installed: set[int] = set()
+        self._sites_pending: list = []      # (block, sites) waiting for install_sites()
+        self._site_handles: list[int] = []
 
     # -- the cost table ------------------------------------------------------------
 
@@ -64,7 +67,40 @@ class CycleAccounting:
             self._blocks.append(block)
         elif 0 <= index < len(self._blocks):
             self._blocks[index] = block
+        new_sites = [site for site in timing.sites if site.address not in self._sites_installed]
+        if new_sites:
+            # The translation the CPU is about to run lacks the instruction hooks: stop
+            # before it; the run loop installs them and has the block translated again.
+            self._sites_pending.append((block, new_sites))
+            return native.MISS_RETRANSLATE
         return index
+
+    def add_wait_states(self, begin: int, end: int, wait_states: int) -> None:
+        """Charges `wait_states` cycles per data access to [begin, end)."""
+        handle = self._lib.tcs_wait_new(self._state, wait_states)
+        if not handle:
+            raise MemoryError("native wait-state hook allocation failed")
+        self._site_handles.append(handle)
+        self._cpu.add_data_access_hook(begin, end, native.wait_hook_address(), handle)
+
+    def install_sites(self) -> None:
+        """Hooks the instructions of blocks decoded since the last call (see _on_miss)."""
+        hook = native.site_hook_address()
+        for block, sites in self._sites_pending:
+            for site in sites:
+                if site.address in self._sites_installed:
+                    continue
+                reg = lambda name: self._cpu.register_id(name) if name else 0
+                handle = self._lib.tcs_site_new(self._state, site.kind, site.cond, reg(site.rn), reg(site.rm),
+                                                int(site.is_signed), site.assumed, site.executed,
+                                                site.skipped, int(site.is_memory))
+                if not handle:
+                    raise MemoryError("native site allocation failed")
+                self._site_handles.append(handle)
+                self._cpu.add_instruction_hook(site.address, hook, handle)
+                self._sites_installed.add(site.address)
+            self._cpu.flush_code(block.address, block.address + block.size)
+        self._sites_pending.clear()
 
     def set_observer(self, function_pointer: int | None, context: int | None) -> None:
         """Installs a native tcs_observer_fn called after every counted block."""
@@ -90,7 +126,8 @@ class CycleAccounting:
         totals = native.Totals()
         self._lib.tcs_totals(self._state, ctypes.byref(totals))
         out = {name: getattr(totals, name) + adj for name, adj in self._adjust.items()}
-        out["cpi"] += self._sh.refill_cycles
+        out["cpi"] += self._sh.refill_cycles + self._sh.site_cpi
+        out["lsu"] += self._sh.site_lsu
         return out
 
     @property

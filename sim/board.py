@@ -29,6 +29,8 @@ class Board:
         self.bus_errors: list[BusError] = []
         for mem in desc.memories:
             self.core.cpu.map_ram(mem.base, mem.size, mem.access)
+            if mem.wait_states and timing != "flat":
+                self.core.accounting.add_wait_states(mem.base, mem.end, mem.wait_states)
         self._build_devices()
 
     # -- memories ---------------------------------------------------------------------

@@ -25,7 +25,7 @@ class CortexM4Core:
         self.clock = Clock(self.accounting, board_desc.clock_hz)
         self.scheduler = Scheduler()
         self.nvic = Nvic(cpu_desc.nvic_irq_lines, cpu_desc.nvic_priority_bits)
-        self.scb = SystemControl()
+        self.scb = SystemControl(vtor_reset=cpu_desc.vtor_reset)
         tenms = min(board_desc.clock_hz // 100 - 1, 0xFFFFFF)
         self.systick = SysTick(self.clock, self.scheduler, self.nvic, CALIB_NOREF | tenms)
         self.exceptions = ExceptionEngine(self.cpu, self.nvic, self.scb, is_ram)

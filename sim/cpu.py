@@ -165,6 +165,34 @@ class Cpu:
         self._accounting = (callback, state)   # keep the callback object alive
         return lib, state, lib.tcs_shared_of(state).contents
 
+    def register_id(self, name: str) -> int:
+        """The engine's id of a register, for native hooks that read it."""
+        return REGISTERS[name]
+
+    def add_instruction_hook(self, address: int, function_pointer: int, user_data: int) -> None:
+        """A native hook called before the instruction at `address` runs. Code already
+        translated does not see it until flush_code() drops that translation."""
+        hook = _ucmod.uc_hook_h()
+        err = _ucmod.uclib.uc_hook_add(self._uc._uch, ctypes.byref(hook), unicorn.UC_HOOK_CODE,
+                                       ctypes.c_void_p(function_pointer), ctypes.c_void_p(user_data),
+                                       ctypes.c_uint64(address), ctypes.c_uint64(address))
+        if err != unicorn.UC_ERR_OK:
+            raise unicorn.UcError(err)
+
+    def add_data_access_hook(self, begin: int, end: int, function_pointer: int, user_data: int) -> None:
+        """A native hook called on each data read or write in [begin, end)."""
+        hook = _ucmod.uc_hook_h()
+        err = _ucmod.uclib.uc_hook_add(self._uc._uch, ctypes.byref(hook),
+                                       unicorn.UC_HOOK_MEM_READ | unicorn.UC_HOOK_MEM_WRITE,
+                                       ctypes.c_void_p(function_pointer), ctypes.c_void_p(user_data),
+                                       ctypes.c_uint64(begin), ctypes.c_uint64(end - 1))
+        if err != unicorn.UC_ERR_OK:
+            raise unicorn.UcError(err)
+
+    def flush_code(self, begin: int, end: int) -> None:
+        """Drops translated code for [begin, end) so it is translated again."""
+        self._uc.ctl_remove_cache(begin, end)
+
     def close(self) -> None:
         if self._accounting is not None:
             _callback, state = self._accounting

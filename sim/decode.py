@@ -47,6 +47,7 @@ class Insn:
     mnemonic: str        # base name: no condition, no width suffix (flag-setting 's' kept)
     text: str            # as disassembled, for reports
     conditional: bool    # has a condition (Bcc, CBZ/CBNZ, or inside an IT block)
+    condition: str | None  # the condition suffix ("eq", ...) when it has one
     mem: MemOperand | None
     reg_list: int        # registers transferred by LDM/STM/PUSH/POP, else 0
     list_base: str | None  # base register of LDM/STM, "sp" for PUSH/POP
@@ -81,15 +82,15 @@ def _base_names() -> frozenset[str]:
     return frozenset(names | {n + "s" for n in names if n not in BRANCHES})
 
 
-def split_mnemonic(mnemonic: str) -> tuple[str, bool]:
-    """("popne.w") -> ("pop", True): base name and whether it carries a condition."""
+def split_mnemonic(mnemonic: str) -> tuple[str, str | None]:
+    """("popne.w") -> ("pop", "ne"): base name and its condition suffix, if any."""
     m = mnemonic.split(".")[0]
     if m.startswith("it") and set(m[2:]) <= {"t", "e"}:
-        return "it", False
+        return "it", None
     names = _base_names()
     if m not in names and m[-2:] in CONDITIONS and m[:-2] in names:
-        return m[:-2], True
-    return m, False
+        return m[:-2], m[-2:]
+    return m, None
 
 
 def decode_block(code: bytes, address: int) -> list[Insn]:
@@ -99,6 +100,12 @@ def decode_block(code: bytes, address: int) -> list[Insn]:
     if end != address + len(code):
         raise DecodeError(f"undecodable instruction at {end:#010x}")
     return insns
+
+
+def operand_registers(insn: Insn) -> list[str]:
+    """The register operands of a data-processing instruction, in order."""
+    ops = insn.text.split(None, 1)[1] if " " in insn.text else ""
+    return [_reg(op) for op in ops.split(",") if op.strip() and not op.strip().startswith("#")]
 
 
 def _reg(name: str) -> str:
@@ -111,8 +118,8 @@ def _parse_int(text: str) -> int:
 
 
 def decode_one(address: int, size: int, mnemonic: str, op_str: str) -> Insn:
-    base, conditional = split_mnemonic(mnemonic)
-    conditional = conditional or base in ("cbz", "cbnz")
+    base, condition = split_mnemonic(mnemonic)
+    conditional = condition is not None or base in ("cbz", "cbnz")
     ops = op_str.strip()
     mem = None
     reg_list, list_base = 0, None
@@ -143,7 +150,7 @@ def decode_one(address: int, size: int, mnemonic: str, op_str: str) -> Insn:
         if imm:
             target = _parse_int(imm[-1])
     return Insn(address=address, size=size, mnemonic=base, text=f"{mnemonic} {op_str}".strip(),
-                conditional=conditional, mem=mem, reg_list=reg_list, list_base=list_base,
+                conditional=conditional, condition=condition, mem=mem, reg_list=reg_list, list_base=list_base,
                 writes_pc=writes_pc, target=target, loaded=loaded)
 
 

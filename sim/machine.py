@@ -233,7 +233,9 @@ class Simulation:
         kind = ex.kind
         if kind is ExitKind.HOOK_STOP:
             reason = self.acct.shared.stop_reason
-            if reason == StopReason.DECODE_ERROR:
+            if reason == StopReason.RETRANSLATE:
+                self.acct.install_sites()
+            elif reason == StopReason.DECODE_ERROR:
                 self._fault(Exc.USAGEFAULT, CFSR["UNDEFINSTR"], self.acct.decode_error or "undecodable code", ex.pc)
             return
         if kind is ExitKind.BKPT:

@@ -42,6 +42,17 @@ class StopReason:
     REQUEST = 2
     IRQ_UNMASKED = 3
     DECODE_ERROR = 4
+    RETRANSLATE = 5
+
+
+MISS_RETRANSLATE = -2
+
+
+class SiteKind:
+    """Instructions whose cost is settled at run time (enum tcs_site_kind)."""
+
+    DIVIDE = 1
+    CONDITIONAL = 2
 
 
 class SharedCounters(ctypes.Structure):
@@ -53,6 +64,8 @@ class SharedCounters(ctypes.Structure):
         ("deadline_after_watch", ctypes.c_uint64),
         ("block_start_cycles", ctypes.c_uint64),
         ("refill_cycles", ctypes.c_uint64),
+        ("site_cpi", ctypes.c_int64),
+        ("site_lsu", ctypes.c_int64),
         ("cur_block", ctypes.c_int64),
         ("stop_request", ctypes.c_uint32),
         ("stop_reason", ctypes.c_uint32),
@@ -140,6 +153,11 @@ def load_library() -> ctypes.CDLL:
     lib.tcs_block_count.argtypes = [ctypes.c_void_p]
     lib.tcs_get_block.restype = ctypes.c_int
     lib.tcs_get_block.argtypes = [ctypes.c_void_p, ctypes.c_uint32, ctypes.POINTER(BlockCost)]
+    lib.tcs_site_new.restype = ctypes.c_void_p
+    lib.tcs_site_new.argtypes = [ctypes.c_void_p] + [ctypes.c_uint32] * 2 + [ctypes.c_int32] * 2 + [ctypes.c_uint32] * 5
+    lib.tcs_site_free.argtypes = [ctypes.c_void_p]
+    lib.tcs_wait_new.restype = ctypes.c_void_p
+    lib.tcs_wait_new.argtypes = [ctypes.c_void_p, ctypes.c_uint32]
     lib.tcs_set_observer.restype = None
     lib.tcs_set_observer.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p]
     lib.tcs_totals.restype = None
@@ -169,3 +187,11 @@ def _check_layout(lib: ctypes.CDLL) -> None:
 
 def block_hook_address() -> int:
     return ctypes.cast(load_library().tcs_block_hook, ctypes.c_void_p).value
+
+
+def wait_hook_address() -> int:
+    return ctypes.cast(load_library().tcs_wait_hook, ctypes.c_void_p).value
+
+
+def site_hook_address() -> int:
+    return ctypes.cast(load_library().tcs_site_hook, ctypes.c_void_p).value

@@ -14,6 +14,7 @@ CCR_UNALIGN_TRP = 1 << 3
 
 @dataclass
 class SystemControl:
+    vtor_reset: int = 0     # the board's VTOR reset value (where the vector table is)
     vtor: int = 0
     ccr: int = CCR_STKALIGN
     scr: int = 0
@@ -25,5 +26,8 @@ class SystemControl:
     demcr: int = 0
     actlr: int = 0
 
+    def __post_init__(self) -> None:
+        self.vtor = self.vtor_reset
+
     def reset(self) -> None:
-        self.__init__()
+        self.__init__(vtor_reset=self.vtor_reset)

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .decode import Insn
-from .native import BlockEnd
+from .decode import Insn, operand_registers
+from .native import BlockEnd, SiteKind
 
 LOAD_SINGLE = frozenset({
     "ldr", "ldrb", "ldrh", "ldrsb", "ldrsh", "ldrt", "ldrbt", "ldrht", "ldrsbt", "ldrsht",
@@ -27,9 +27,29 @@ TABLE_BRANCH = frozenset({"tbb", "tbh"})
 DIVIDE = frozenset({"sdiv", "udiv"})
 BARRIER_REFILL = frozenset({"isb"})
 
-# Divide: 2..12 cycles, early termination on the operands (TRM note). Until the
-# operand-dependent hook lands the static estimate is the midpoint; see docs/timing.md.
+# Divide: 2..12 cycles, early termination on the operands (TRM note). The static cost is
+# the minimum; an instruction hook adds the rest from the operands (cyclehook.c).
 DIVIDE_MIN, DIVIDE_MAX = 2, 12
+# ARM condition codes, as the instruction hook evaluates them against APSR.
+CONDITION_CODES = {c: i for i, c in enumerate("eq ne cs cc mi pl vs vc hi ls ge lt gt le".split())}
+CONDITION_CODES.update({"hs": 2, "lo": 3})
+COND_ALWAYS = 14
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    """An instruction whose cost the native hook settles when it runs."""
+
+    address: int
+    kind: int            # native.SiteKind
+    cond: int            # condition code; COND_ALWAYS when unconditional
+    rn: str | None       # divide operands
+    rm: str | None
+    is_signed: bool
+    assumed: int         # cycles counted in the block's static cost
+    executed: int
+    skipped: int
+    is_memory: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +70,7 @@ class BlockTiming:
     fold: int
     end: int                  # native.BlockEnd value
     refill: int               # P paid when a branch lands on this block
+    sites: tuple[Site, ...] = ()
 
 
 class CortexM4Timing:
@@ -79,7 +100,24 @@ class CortexM4Timing:
         return BlockTiming(costs=tuple(costs), prefix=tuple(prefix), cycles=total,
                            lsu=sum(c.lsu for c in costs), cpi=sum(c.cpi for c in costs),
                            fold=sum(c.fold for c in costs), end=block_end(insns),
-                           refill=self.refill(insns[0], ws) if insns else 1)
+                           refill=self.refill(insns[0], ws) if insns else 1,
+                           sites=tuple(self._sites(insns, costs)))
+
+    @staticmethod
+    def _sites(insns: list[Insn], costs: list[InsnCost]):
+        """Divides (operand-dependent) and IT-block instructions of more than one cycle
+        (one cycle when their condition fails) are settled at run time."""
+        for insn, cost in zip(insns, costs):
+            in_it = insn.condition is not None and not insn.writes_pc
+            cond = CONDITION_CODES[insn.condition] if in_it else COND_ALWAYS
+            if insn.mnemonic in DIVIDE:
+                regs = operand_registers(insn)
+                rn, rm = regs[-2], regs[-1]
+                yield Site(insn.address, SiteKind.DIVIDE, cond, rn, rm, insn.mnemonic == "sdiv",
+                           cost.cycles, cost.cycles, 1, False)
+            elif in_it and cost.cycles > 1:
+                yield Site(insn.address, SiteKind.CONDITIONAL, cond, None, None, False,
+                           cost.cycles, cost.cycles, 1, cost.lsu > 0)
 
     @staticmethod
     def refill(target: Insn, ws: int = 0) -> int:
@@ -102,8 +140,7 @@ class CortexM4Timing:
         if m in TABLE_BRANCH:
             return InsnCost(2, lsu=1)
         if m in DIVIDE:
-            mid = (DIVIDE_MIN + DIVIDE_MAX) // 2
-            return InsnCost(mid, cpi=mid - 1)
+            return InsnCost(DIVIDE_MIN, cpi=DIVIDE_MIN - 1)
         if m == "it":
             # Folded onto a preceding 16-bit instruction (TRM): zero cycles.
             if prev is not None and prev.size == 2:
@@ -128,9 +165,8 @@ class CortexM4Timing:
     def _fetch_limited(insns: list[Insn], costs: list[InsnCost], ws: int) -> list[InsnCost]:
         """With wait states, straight-line code cannot run faster than the fetch unit
         delivers 32-bit words (1 + ws cycles each): the shortfall is charged as CPI on the
-        block's last instruction. Literal-pool loads read the code memory: + ws each."""
-        costs = [InsnCost(c.cycles + ws, c.lsu + ws, c.cpi, c.fold) if _is_literal_load(i) else c
-                 for i, c in zip(insns, costs)]
+        block's last instruction. (Data reads of that memory, literal pools included, are
+        charged by the native wait-state hook as they happen.)"""
         size = insns[-1].address + insns[-1].size - insns[0].address
         fetch_cycles = -(-size // 4) * (1 + ws)
         shortfall = fetch_cycles - sum(c.cycles for c in costs)
@@ -157,10 +193,6 @@ def block_end(insns: list[Insn]) -> int:
     if last is None or not last.writes_pc:
         return BlockEnd.SEQUENTIAL
     return BlockEnd.CONDITIONAL if last.conditional else BlockEnd.BRANCH
-
-
-def _is_literal_load(insn: Insn) -> bool:
-    return insn.mem is not None and insn.mem.base == "pc"
 
 
 TIMING_MODELS = {"cortex-m4": CortexM4Timing, "flat": FlatTiming}

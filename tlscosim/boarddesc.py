@@ -77,6 +77,7 @@ class Cpu:
     fpu: bool
     nvic_irq_lines: int
     nvic_priority_bits: int
+    vtor_reset: int = 0
 
 
 @dataclass(frozen=True)
@@ -192,7 +193,8 @@ def _build(path: Path, data: dict) -> BoardDescription:
             clock_hz=int(board["clock_hz"]),
             cpu=Cpu(model=cpu["model"], isa=cpu.get("isa", "armv7e-m"), fpu=bool(cpu.get("fpu", False)),
                     nvic_irq_lines=int(cpu["nvic_irq_lines"]),
-                    nvic_priority_bits=int(cpu["nvic_priority_bits"])),
+                    nvic_priority_bits=int(cpu["nvic_priority_bits"]),
+                    vtor_reset=int(cpu.get("vtor_reset", 0))),
             memories=memories, peripherals=peripherals,
             firmware_code=fw["code"], firmware_data=fw["data"],
             qemu_machine=board.get("qemu_machine"), source=path)
@@ -234,8 +236,9 @@ def _validate(desc: BoardDescription, where: str) -> None:
         if b0 < a1:
             raise BoardDescriptionError(f"{where}: {an} and {bn} overlap at {b0:#010x}")
     for p in desc.peripherals:
-        if p.regmap is not None and p.regmap.size > p.size:
-            raise BoardDescriptionError(f"{where}: peripheral {p.name}: register map is larger than its window")
+        if p.regmap is not None and p.regmap.extent > p.size:
+            raise BoardDescriptionError(f"{where}: peripheral {p.name}: registers extend past its "
+                                        f"{p.size:#x}-byte window")
         for line, irq in p.irqs.items():
             if not 0 <= irq < desc.cpu.nvic_irq_lines:
                 raise BoardDescriptionError(f"{where}: peripheral {p.name}: irq {line}={irq} outside 0..{desc.cpu.nvic_irq_lines - 1}")

@@ -103,6 +103,11 @@ class RegisterMap:
         if len(set(names)) != len(names):
             raise RegisterMapError(f"{self.name}: duplicate register names")
 
+    @property
+    def extent(self) -> int:
+        """Bytes from offset 0 to the end of the last register."""
+        return max((r.offset + r.span for r in self.registers), default=0)
+
     def __getitem__(self, name: str) -> Register:
         try:
             return self._by_name[name]

@@ -29,6 +29,7 @@ enum tcs_stop_reason {
     TCS_STOP_REQUEST = 2,    /* Python set stop_request */
     TCS_STOP_IRQ_UNMASKED = 3, /* a pending exception is no longer masked */
     TCS_STOP_DECODE_ERROR = 4, /* the block could not be decoded */
+    TCS_STOP_RETRANSLATE = 5,  /* the block needs instruction hooks: flush and rerun it */
 };
 
 /* Cost of one block, as computed by the timing model. */
@@ -62,6 +63,7 @@ typedef struct {
     uint64_t deadline_after_watch; /* the real deadline while watch_irq forces the slow path */
     uint64_t block_start_cycles;  /* cycles before the current block started */
     uint64_t refill_cycles;       /* pipeline refills paid so far (part of CPI) */
+    int64_t  site_cpi, site_lsu;  /* corrections by instruction sites (divides, IT blocks) */
     int64_t  cur_block;           /* index of the block now running, -1 before any */
     uint32_t stop_request;        /* Python: stop before the next block (set deadline 0 too) */
     uint32_t stop_reason;
@@ -79,6 +81,9 @@ typedef struct {
     uint64_t instructions, cpi, lsu, fold;
 } tcs_totals_t;
 
+/* on_miss returns the new block's index, -1 on a decode error, or TCS_MISS_RETRANSLATE
+   when instruction hooks must be added before the block may run. */
+#define TCS_MISS_RETRANSLATE (-2)
 typedef int64_t (*tcs_miss_fn)(uint32_t addr, uint32_t size);
 
 typedef struct {
@@ -274,7 +279,7 @@ void tcs_block_hook(uc_engine *uc, uint64_t address, uint32_t size, void *user)
     if (__builtin_expect(idx < 0, 0)) {
         idx = st->on_miss(addr, size);
         if (idx < 0) {
-            stop(st, TCS_STOP_DECODE_ERROR);
+            stop(st, idx == TCS_MISS_RETRANSLATE ? TCS_STOP_RETRANSLATE : TCS_STOP_DECODE_ERROR);
             return;
         }
     }
@@ -310,4 +315,127 @@ int64_t tcs_layout(int what)
     case 7: return sizeof(tcs_totals_t);
     default: return -1;
     }
+}
+
+/*
+ * Instruction sites whose cost depends on run-time values, hooked one by one (Unicorn
+ * calls the hook before the instruction runs). The block's static cost assumed
+ * `assumed` cycles for the instruction; the hook adds the difference. Adding it to
+ * block_start_cycles too keeps the cycle of later accesses in the block exact.
+ */
+enum tcs_site_kind {
+    TCS_SITE_DIVIDE = 1,       /* SDIV/UDIV: early termination on the operands */
+    TCS_SITE_CONDITIONAL = 2,  /* in an IT block: 1 cycle when the condition fails */
+};
+
+typedef struct {
+    tcs_state *st;
+    uint32_t kind;
+    uint32_t cond;         /* ARM condition code 0..14 (EQ..AL) */
+    int32_t rn, rm;        /* Unicorn register ids of the divide operands */
+    uint32_t is_signed;
+    uint32_t assumed;      /* cycles the block's static cost counted */
+    uint32_t executed;     /* cycles when executed (divides: computed instead) */
+    uint32_t skipped;      /* cycles when its condition fails */
+    uint32_t is_memory;    /* corrections count as LSU (else CPI) cycles for the DWT */
+} tcs_site;
+
+static int condition_passed(uint32_t cond, uint32_t apsr)
+{
+    uint32_t n = apsr >> 31 & 1, z = apsr >> 30 & 1, c = apsr >> 29 & 1, v = apsr >> 28 & 1;
+    int r;
+    switch (cond >> 1) {
+    case 0: r = z; break;                 /* EQ / NE */
+    case 1: r = c; break;                 /* CS / CC */
+    case 2: r = n; break;                 /* MI / PL */
+    case 3: r = v; break;                 /* VS / VC */
+    case 4: r = c && !z; break;           /* HI / LS */
+    case 5: r = n == v; break;            /* GE / LT */
+    case 6: r = !z && n == v; break;      /* GT / LE */
+    default: return 1;                    /* AL */
+    }
+    return (cond & 1) ? !r : r;
+}
+
+/* Cortex-M4 divide latency: 2..12 cycles (TRM). Model (docs/timing.md): 2 cycles plus
+   one per 4 bits of quotient, from the operands' significant bits; 2 for a zero divisor. */
+static uint32_t divide_cycles(uint32_t n, uint32_t d, int is_signed)
+{
+    if (is_signed) {
+        n = (int32_t)n < 0 ? -n : n;
+        d = (int32_t)d < 0 ? -d : d;
+    }
+    if (d == 0 || n < d)
+        return 2;
+    int qbits = (32 - __builtin_clz(n)) - (32 - __builtin_clz(d)) + 1;
+    uint32_t cycles = 2 + (uint32_t)(qbits + 3) / 4;
+    return cycles > 12 ? 12 : cycles;
+}
+
+tcs_site *tcs_site_new(tcs_state *st, uint32_t kind, uint32_t cond, int32_t rn, int32_t rm,
+                       uint32_t is_signed, uint32_t assumed, uint32_t executed, uint32_t skipped,
+                       uint32_t is_memory)
+{
+    tcs_site *site = calloc(1, sizeof *site);
+    if (!site)
+        return NULL;
+    *site = (tcs_site){st, kind, cond, rn, rm, is_signed, assumed, executed, skipped, is_memory};
+    return site;
+}
+
+void tcs_site_free(tcs_site *site) { free(site); }
+
+void tcs_site_hook(uc_engine *uc, uint64_t address, uint32_t size, void *user)
+{
+    tcs_site *site = user;
+    tcs_shared *sh = &site->st->sh;
+    uint32_t actual = site->executed;
+    (void)address; (void)size;
+    if (site->cond < 14) {
+        uint32_t apsr = 0;
+        uc_reg_read(uc, UC_ARM_REG_APSR, &apsr);
+        if (!condition_passed(site->cond, apsr)) {
+            actual = site->skipped;
+            goto account;
+        }
+    }
+    if (site->kind == TCS_SITE_DIVIDE) {
+        uint32_t n = 0, d = 0;
+        uc_reg_read(uc, site->rn, &n);
+        uc_reg_read(uc, site->rm, &d);
+        actual = divide_cycles(n, d, site->is_signed);
+    }
+account:;
+    int64_t delta = (int64_t)actual - (int64_t)site->assumed;
+    sh->cycles += delta;
+    sh->block_start_cycles += delta;
+    if (site->is_memory)
+        sh->site_lsu += delta;
+    else
+        sh->site_cpi += delta;
+}
+
+/* Data accesses to a memory with wait states: each costs `ws` extra cycles (LSU). Only
+   boards with such memories install it (a memory hook slows every access down). */
+typedef struct {
+    tcs_state *st;
+    uint32_t ws;
+} tcs_wait;
+
+tcs_wait *tcs_wait_new(tcs_state *st, uint32_t ws)
+{
+    tcs_wait *w = calloc(1, sizeof *w);
+    if (w)
+        *w = (tcs_wait){st, ws};
+    return w;
+}
+
+void tcs_wait_hook(uc_engine *uc, uc_mem_type type, uint64_t address, int size, int64_t value, void *user)
+{
+    tcs_wait *w = user;
+    tcs_shared *sh = &w->st->sh;
+    (void)uc; (void)type; (void)address; (void)size; (void)value;
+    sh->cycles += w->ws;
+    sh->block_start_cycles += w->ws;
+    sh->site_lsu += w->ws;
 }
