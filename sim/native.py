@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ctypes
 import hashlib
+import os
 import subprocess
 from functools import lru_cache
 from pathlib import Path
@@ -120,15 +121,15 @@ def _unicorn_include_dir() -> Path:
 
 def _build() -> Path:
     lib_dir, inc_dir = _unicorn_lib_dir(), _unicorn_include_dir()
-    digest = hashlib.sha256(SOURCE.read_bytes() + str(lib_dir).encode()).hexdigest()[:16]
+    flags = ["-O3", "-g", "-shared", "-fPIC", "-Wall", "-Wextra", "-Werror", f"-I{inc_dir}"]
+    libs = [f"-L{lib_dir}", "-l:libunicorn.so.2", f"-Wl,-rpath,{lib_dir}"]
+    digest = hashlib.sha256(SOURCE.read_bytes() + " ".join(flags + libs).encode()).hexdigest()[:16]
     out = NATIVE_BUILD_DIR / f"cyclehook-{digest}.so"
     if out.exists():
         return out
     NATIVE_BUILD_DIR.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_suffix(".tmp.so")
-    cmd = ["gcc", "-O3", "-shared", "-fPIC", "-Wall", "-Wextra", "-Werror",
-           f"-I{inc_dir}", str(SOURCE), "-o", str(tmp),
-           f"-L{lib_dir}", "-l:libunicorn.so.2", f"-Wl,-rpath,{lib_dir}"]
+    tmp = out.with_suffix(f".{os.getpid()}.tmp")
+    cmd = ["gcc", *flags, str(SOURCE), "-o", str(tmp), *libs]
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True)
     except FileNotFoundError:

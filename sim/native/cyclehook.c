@@ -98,9 +98,10 @@ typedef struct {
     void *observer_ctx;
 } tcs_state;
 
+/* Fibonacci hashing: the product's top bits are well mixed (its low bits are not). */
 static uint32_t slot_of(uint32_t addr, uint32_t mask)
 {
-    return ((addr >> 1) * 2654435761u) & mask;
+    return (uint32_t)(((uint64_t)addr * 0x9E3779B97F4A7C15ull) >> 40) & mask;
 }
 
 tcs_state *tcs_new(void *uc, tcs_miss_fn on_miss)
