@@ -207,7 +207,9 @@ class CycleAccounting:
         return counts
 
     def _locate(self, block: DecodedBlock, address: int, size: int) -> int:
-        key = (self._sh.cur_block, self._sh.block_start_cycles)
+        # One execution of a block: the ring position moves on at every block entry (the
+        # start cycle does not identify it: run-time corrections move it mid-block).
+        key = (self._sh.cur_block, self._sh.recent_pos)
         if self._cursor_key != key:
             self._cursor_key, self._cursor = key, 0
         insns = block.insns
@@ -219,8 +221,8 @@ class CycleAccounting:
             if first_candidate is None:
                 first_candidate = i
             if self._covers(insn, address, size):
-                # LDM/STM make several accesses: stay on them for the next one.
-                self._cursor = i if insn.reg_list else i + 1
+                # LDM/STM/LDRD/STRD make several accesses: stay on them for the next one.
+                self._cursor = i if insn.reg_list or insn.mnemonic in ("ldrd", "strd") else i + 1
                 return i
         if first_candidate is None:
             return max(0, min(self._cursor, len(insns) - 1))

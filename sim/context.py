@@ -21,25 +21,29 @@ class Clock:
         self.hz = hz
         self._access: tuple[int, int] | None = None
         self._access_now: int | None = None
+        self._access_counts: dict[str, int] | None = None
 
     def now(self) -> int:
         if self._access is None:
             return self._acct.block_cycles
         if self._access_now is None:
-            self._access_now = self._acct.now(*self._access)
+            self._access_now = self.event_counts()["cycles"]
         return self._access_now
 
     def begin_access(self, address: int, size: int) -> None:
-        self._access, self._access_now = (address, size), None
+        self._access, self._access_now, self._access_counts = (address, size), None, None
 
     def end_access(self) -> None:
-        self._access, self._access_now = None, None
+        self._access, self._access_now, self._access_counts = None, None, None
 
     def event_counts(self) -> dict[str, int]:
-        """cycles, instructions, cpi, lsu, fold as of the current instruction."""
+        """cycles, instructions, cpi, lsu, fold as of the current instruction (located once
+        per access: locating moves the block's access cursor)."""
         if self._access is None:
             return self._acct.event_counts()
-        return self._acct.event_counts(*self._access)
+        if self._access_counts is None:
+            self._access_counts = self._acct.event_counts(*self._access)
+        return dict(self._access_counts)
 
     def seconds(self, cycles: int) -> float:
         return cycles / self.hz

@@ -2,9 +2,11 @@
 
 Implements the Cortex-M4 Technical Reference Manual (ARM DDI 0439, table 3-1, zero wait
 states) plus memory wait states from the platform description. docs/timing.md states
-the rules, their sources and what is not modelled. Costs are static per block; the
-parts that depend on run-time facts are resolved by the native hook (the pipeline refill
-P after a taken branch, see cyclehook.c) or by the exception model (entry/return).
+the rules, their sources and what is not modelled, and tests/timing checks them on
+firmware microbenchmarks. Costs are static per block; the parts that depend on run-time
+facts are resolved by the native hook (the pipeline refill P after a taken branch, see
+cyclehook.c), by instruction sites (divides, conditional instructions in IT blocks) or
+by the exception model (entry/return).
 """
 
 from __future__ import annotations
@@ -28,8 +30,12 @@ DIVIDE = frozenset({"sdiv", "udiv"})
 BARRIER_REFILL = frozenset({"isb"})
 
 # Divide: 2..12 cycles, early termination on the operands (TRM note). The static cost is
-# the minimum; an instruction hook adds the rest from the operands (cyclehook.c).
+# the minimum (1, a failed condition, inside an IT block); an instruction hook adds the
+# rest from the operands (cyclehook.c).
 DIVIDE_MIN, DIVIDE_MAX = 2, 12
+# The prefetch unit buffers up to three words (Cortex-M3 TRM r2p0, 1.4; the Cortex-M4 keeps
+# the design): how far instruction fetch runs ahead of execution.
+FETCH_BUFFER_WORDS = 3
 # ARM condition codes, as the instruction hook evaluates them against APSR.
 CONDITION_CODES = {c: i for i, c in enumerate("eq ne cs cc mi pl vs vc hi ls ge lt gt le".split())}
 CONDITION_CODES.update({"hs": 2, "lo": 3})
@@ -69,7 +75,8 @@ class BlockTiming:
     cpi: int
     fold: int
     end: int                  # native.BlockEnd value
-    refill: int               # P paid when a branch lands on this block
+    refill: int               # paid when a branch lands on this block: P, less the fetches
+                              # P already did (wait-state memories, see _fetch_limited)
     sites: tuple[Site, ...] = ()
 
 
@@ -90,9 +97,12 @@ class CortexM4Timing:
         for insn in insns:
             costs.append(self._insn(insn, prev))
             prev = insn
+        sites = tuple(self._sites(insns, costs))
+        costs = [self._static(insn, cost) for insn, cost in zip(insns, costs)]
         ws = self._ws(insns[0].address) if insns else 0
+        refill = self.refill(insns[0], ws) if insns else 1
         if ws:
-            costs = self._fetch_limited(insns, costs, ws)
+            costs, refill = self._fetch_limited(insns, costs, ws)
         prefix, total = [], 0
         for c in costs:
             prefix.append(total)
@@ -100,24 +110,39 @@ class CortexM4Timing:
         return BlockTiming(costs=tuple(costs), prefix=tuple(prefix), cycles=total,
                            lsu=sum(c.lsu for c in costs), cpi=sum(c.cpi for c in costs),
                            fold=sum(c.fold for c in costs), end=block_end(insns),
-                           refill=self.refill(insns[0], ws) if insns else 1,
-                           sites=tuple(self._sites(insns, costs)))
+                           refill=refill, sites=sites)
 
     @staticmethod
-    def _sites(insns: list[Insn], costs: list[InsnCost]):
-        """Divides (operand-dependent) and IT-block instructions of more than one cycle
-        (one cycle when their condition fails) are settled at run time."""
+    def _skippable(insn: Insn, cost: InsnCost) -> bool:
+        """A conditional instruction of an IT block (B<cond> is the only conditional
+        instruction outside one) that costs more than one cycle when it executes."""
+        return insn.condition is not None and insn.mnemonic != "b" and (
+            cost.cycles > 1 or insn.mnemonic in DIVIDE)
+
+    @classmethod
+    def _static(cls, insn: Insn, cost: InsnCost) -> InsnCost:
+        """The cost counted in the block: for a skippable instruction, the cost of a failed
+        condition (one cycle, like a NOP); its site adds the rest when it executes."""
+        return InsnCost(1) if cls._skippable(insn, cost) else cost
+
+    @classmethod
+    def _sites(cls, insns: list[Insn], costs: list[InsnCost]):
+        """Divides (operand-dependent) and skippable IT-block instructions are settled at
+        run time. Unicorn calls an instruction hook only when the instruction executes
+        (not when its IT condition fails), so the block counts the skipped cost and the
+        hook adds the executed cost, from the operands for a divide."""
         for insn, cost in zip(insns, costs):
-            in_it = insn.condition is not None and not insn.writes_pc
-            cond = CONDITION_CODES[insn.condition] if in_it else COND_ALWAYS
+            skippable = cls._skippable(insn, cost)
+            cond = CONDITION_CODES[insn.condition] if skippable else COND_ALWAYS
+            assumed = cls._static(insn, cost).cycles
             if insn.mnemonic in DIVIDE:
                 regs = operand_registers(insn)
                 rn, rm = regs[-2], regs[-1]
                 yield Site(insn.address, SiteKind.DIVIDE, cond, rn, rm, insn.mnemonic == "sdiv",
-                           cost.cycles, cost.cycles, 1, False)
-            elif in_it and cost.cycles > 1:
+                           assumed, cost.cycles, 1, False)
+            elif skippable:
                 yield Site(insn.address, SiteKind.CONDITIONAL, cond, None, None, False,
-                           cost.cycles, cost.cycles, 1, cost.lsu > 0)
+                           assumed, cost.cycles, 1, cost.lsu > 0)
 
     @staticmethod
     def refill(target: Insn, ws: int = 0) -> int:
@@ -161,19 +186,65 @@ class CortexM4Timing:
             return False
         return insn.mem.base not in prev.loaded and insn.mem.index not in prev.loaded
 
-    @staticmethod
-    def _fetch_limited(insns: list[Insn], costs: list[InsnCost], ws: int) -> list[InsnCost]:
-        """With wait states, straight-line code cannot run faster than the fetch unit
-        delivers 32-bit words (1 + ws cycles each): the shortfall is charged as CPI on the
-        block's last instruction. (Data reads of that memory, literal pools included, are
-        charged by the native wait-state hook as they happen.)"""
-        size = insns[-1].address + insns[-1].size - insns[0].address
-        fetch_cycles = -(-size // 4) * (1 + ws)
-        shortfall = fetch_cycles - sum(c.cycles for c in costs)
-        if shortfall > 0:
-            last = costs[-1]
-            costs[-1] = InsnCost(last.cycles + shortfall, last.lsu, last.cpi + shortfall, last.fold)
-        return costs
+    @classmethod
+    def _fetch_limited(cls, insns: list[Insn], costs: list[InsnCost], ws: int) -> tuple[list[InsnCost], int]:
+        """Costs and refill of a block in a memory with wait states (docs/timing.md).
+
+        The fetch unit reads 32-bit words one after the other, F = 1 + ws cycles each,
+        and runs ahead of execution by at most FETCH_BUFFER_WORDS words. Counting from
+        the block's start, the first word the block has to fetch is there at once (it
+        was requested while the previous block ended), each next one F cycles after the
+        one before, and not before the word FETCH_BUFFER_WORDS places earlier has been
+        used up (its last instruction has started). An instruction cannot start before
+        the word holding its last halfword is there, and the block lasts until its last
+        word is fetched. When a branch lands on the block, the refill P has fetched the
+        word(s) of the target instruction; on fall-through, a first word shared with the
+        previous block came with it. The native hook adds `refill` after a branch, so
+        `refill` is P plus the branch-entry schedule minus the fall-through one. A fetch
+        stall is charged as CPI to the instruction before it, so that `prefix` gives the
+        start of every instruction. Data accesses to the memory are charged by the
+        native wait-state hook, on top of this schedule.
+        """
+        fetch = 1 + ws
+        first = insns[0]
+        first_word = first.address // 4
+        last_word = (insns[-1].address + insns[-1].size - 1) // 4
+
+        def schedule(first_new_word: int) -> tuple[list[int], int]:
+            arrival: list[int] = []         # word (from first_new_word) -> cycle it is there
+            used_up: dict[int, int] = {}    # word -> start of its last instruction
+
+            def arrives(word: int) -> int:
+                if word < 0:
+                    return 0                # fetched before the block started
+                while len(arrival) <= word:
+                    after_previous = arrival[-1] + fetch if arrival else 0
+                    arrival.append(max(after_previous, used_up.get(len(arrival) - FETCH_BUFFER_WORDS, 0)))
+                return arrival[word]
+
+            starts, t = [], 0
+            for insn, cost in zip(insns, costs):
+                first_w = insn.address // 4 - first_new_word
+                last_w = (insn.address + insn.size - 1) // 4 - first_new_word
+                t = max(t, arrives(last_w))
+                starts.append(t)
+                for word in range(first_w, last_w + 1):
+                    used_up[word] = t
+                t += cost.cycles
+            words = last_word - first_new_word + 1
+            return starts, max(t, arrives(words - 1) + fetch) if words > 0 else t
+
+        shared = 1 if first.address % 4 else 0
+        starts, end = schedule(first_word + shared)
+        refill = cls.refill(first, ws)
+        _, end_after_branch = schedule(first_word + refill // fetch)
+        refill += end_after_branch - end
+        out = []
+        for i, cost in enumerate(costs):
+            nxt = starts[i + 1] if i + 1 < len(starts) else end
+            stall = nxt - starts[i] - cost.cycles
+            out.append(InsnCost(cost.cycles + stall, cost.lsu, cost.cpi + stall, cost.fold) if stall else cost)
+        return out, refill
 
 
 class FlatTiming(CortexM4Timing):

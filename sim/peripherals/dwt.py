@@ -69,9 +69,16 @@ class Dwt(RegisterDevice):
         for reg in COUNTERS:       # values under the old enables
             self.put(reg, self._value(reg, counts))
             self._anchor[reg] = None
-        numcomp = self.regmap["CTRL"].field("NUMCOMP")
-        keep = numcomp.mask
-        self.put("CTRL", (self.get("CTRL") & (keep | ~mask)) | (value & ~keep))
+        ctrl = self.regmap["CTRL"]
+        old = self.get("CTRL")
+        keep = ctrl.field("NUMCOMP").mask
+        self.put("CTRL", (old & (keep | ~mask)) | (value & ~keep))
+        # An event counter is zeroed when its enable goes from 0 to 1 (ARMv7-M C1.8.7);
+        # CYCCNT is not.
+        for reg, (ena, _source, _width) in COUNTERS.items():
+            bit = ctrl.field(ena)
+            if reg != "CYCCNT" and not bit.extract(old) and bit.extract(self.get("CTRL")):
+                self.put(reg, 0)
         self._reanchor(counts)
 
     def _read_counter(self, reg):
