@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .nvic import Exc, Nvic
+from .nvic import Nvic
 from .scb import CCR_NONBASETHRDENA, CCR_STKALIGN, SystemControl
 
 # Cortex-M4 exception timing (zero wait states), in cycles.
