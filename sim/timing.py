@@ -155,7 +155,7 @@ class CortexM4Timing:
     def _insn(self, insn: Insn, prev: Insn | None) -> InsnCost:
         m = insn.mnemonic
         if m in LOAD_SINGLE or m in STORE_SINGLE:
-            if self._pipelines_after(insn, prev):
+            if self._pipelines_after(insn, prev) or self._buffered_store(insn):
                 return InsnCost(1)
             return InsnCost(2, lsu=1)
         if m in DOUBLE:
@@ -174,6 +174,13 @@ class CortexM4Timing:
         if m in BARRIER_REFILL:
             return InsnCost(2, cpi=1)
         return InsnCost(1)
+
+    @staticmethod
+    def _buffered_store(insn: Insn) -> bool:
+        """TRM 3.3.2: "STR Rx,[Ry,#imm] is always one cycle" (the write buffer takes the
+        data phase). A store with a register offset, and STREX, take the table's 2."""
+        return (insn.mnemonic in STORE_SINGLE and not insn.mnemonic.startswith("strex")
+                and insn.mem is not None and insn.mem.index is None)
 
     @staticmethod
     def _pipelines_after(insn: Insn, prev: Insn | None) -> bool:

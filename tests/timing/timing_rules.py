@@ -67,7 +67,8 @@ MULTIPLY = Cost(1)                     # "Multiply MUL/MLA/UMULL/UMLAL/SMLAL ...
 LOAD = Cost(2, lsu=1)                  # "Load LDR 2"
 LOAD_PIPELINED = Cost(1)               # footnote b / 3.3.2: an LDR or STR right after an LDR
                                        # whose result it does not use for its address
-STORE = Cost(2, lsu=1)                 # "Store STR 2"; 3.3.2: nothing pipelines after a store
+STORE = Cost(1)                        # 3.3.2: "STR Rx,[Ry,#imm] is always one cycle" (write buffer)
+STORE_REGISTER_OFFSET = Cost(2, lsu=1) # "Store STR 2" for [Rn, Rm]; nothing pipelines after it
 STORE_PIPELINED = Cost(1)              # 3.3.2: "STR can only be pipelined when it follows an LDR"
 DOUBLE = Cost(3, lsu=2)                # "LDRD/STRD 1+N" with N = 2; 3.3.2: "three cycles"
 BRANCH = Cost(1)                       # "B 1+P": the P is added where the branch is taken
