@@ -119,25 +119,34 @@ def _unicorn_include_dir() -> Path:
     return Path(unicorn.__file__).parent / "include"
 
 
-def _build() -> Path:
-    lib_dir, inc_dir = _unicorn_lib_dir(), _unicorn_include_dir()
-    flags = ["-O3", "-g", "-shared", "-fPIC", "-Wall", "-Wextra", "-Werror", f"-I{inc_dir}"]
-    libs = [f"-L{lib_dir}", "-l:libunicorn.so.2", f"-Wl,-rpath,{lib_dir}"]
-    digest = hashlib.sha256(SOURCE.read_bytes() + " ".join(flags + libs).encode()).hexdigest()[:16]
-    out = NATIVE_BUILD_DIR / f"cyclehook-{digest}.so"
+COMPILE_FLAGS = ("-O3", "-g", "-shared", "-fPIC", "-Wall", "-Wextra", "-Werror")
+
+
+def build_shared_library(source: Path, name: str, extra_flags=(), libraries=()) -> Path:
+    """Compiles `source` into build/native/<name>-<hash>.so unless it is there already;
+    the hash covers the source and the command, so a change rebuilds it."""
+    flags = [*COMPILE_FLAGS, *extra_flags]
+    digest = hashlib.sha256(source.read_bytes() + " ".join(flags + list(libraries)).encode()).hexdigest()[:16]
+    out = NATIVE_BUILD_DIR / f"{name}-{digest}.so"
     if out.exists():
         return out
     NATIVE_BUILD_DIR.mkdir(parents=True, exist_ok=True)
     tmp = out.with_suffix(f".{os.getpid()}.tmp")
-    cmd = ["gcc", *flags, str(SOURCE), "-o", str(tmp), *libs]
     try:
-        proc = subprocess.run(cmd, capture_output=True, text=True)
+        proc = subprocess.run(["gcc", *flags, str(source), "-o", str(tmp), *libraries],
+                              capture_output=True, text=True)
     except FileNotFoundError:
-        raise UserError("gcc is needed to build the simulator's native hook; run ./setup.sh") from None
+        raise UserError(f"gcc is needed to build {source.name}; run ./setup.sh") from None
     if proc.returncode != 0:
-        raise UserError(f"building the native hook failed:\n{proc.stderr}")
-    tmp.replace(out)   # atomic: parallel test workers may build at once
+        raise UserError(f"building {source.name} failed:\n{proc.stderr}")
+    tmp.replace(out)   # atomic: parallel test workers may build at once, each to its own file
     return out
+
+
+def _build() -> Path:
+    lib_dir = _unicorn_lib_dir()
+    return build_shared_library(SOURCE, "cyclehook", extra_flags=[f"-I{_unicorn_include_dir()}"],
+                                libraries=[f"-L{lib_dir}", "-l:libunicorn.so.2", f"-Wl,-rpath,{lib_dir}"])
 
 
 @lru_cache(maxsize=1)

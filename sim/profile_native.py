@@ -8,14 +8,9 @@ It links no library: it reads the accounting hook's counters through pointers.
 from __future__ import annotations
 
 import ctypes
-import hashlib
-import os
-import subprocess
 from functools import lru_cache
 from pathlib import Path
 
-from tlscosim.errors import UserError
-from tlscosim.paths import NATIVE_BUILD_DIR
 
 from . import native
 
@@ -50,21 +45,7 @@ KEY_CALLBACK = ctypes.CFUNCTYPE(ctypes.c_uint32, ctypes.c_uint32, ctypes.POINTER
 
 
 def _build() -> Path:
-    flags = ["-O3", "-g", "-shared", "-fPIC", "-Wall", "-Wextra", "-Werror"]
-    digest = hashlib.sha256(SOURCE.read_bytes() + " ".join(flags).encode()).hexdigest()[:16]
-    out = NATIVE_BUILD_DIR / f"profilehook-{digest}.so"
-    if out.exists():
-        return out
-    NATIVE_BUILD_DIR.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_suffix(f".{os.getpid()}.tmp")
-    try:
-        proc = subprocess.run(["gcc", *flags, str(SOURCE), "-o", str(tmp)], capture_output=True, text=True)
-    except FileNotFoundError:
-        raise UserError("gcc is needed to build the profiler's native hook; run ./setup.sh") from None
-    if proc.returncode != 0:
-        raise UserError(f"building the profiler's native hook failed:\n{proc.stderr}")
-    tmp.replace(out)   # atomic: parallel test workers may build at once, each to its own file
-    return out
+    return native.build_shared_library(SOURCE, "profilehook")
 
 
 @lru_cache(maxsize=1)
