@@ -113,8 +113,12 @@ def bench_command(args) -> int:
     if not args.elf:
         from tlscosim.fw.build import build_firmware
         build_firmware(("bench", "hello"))
+    from .profile_bench import format_overhead, measure_profiler_overhead
+
     report = measure(elf, "mps2-an386", max(1, args.repeat))
     print_table(report)
+    report["profiler"] = measure_profiler_overhead(elf, "mps2-an386", max(1, args.repeat))
+    sys.stdout.write(format_overhead(report["profiler"]))
     if args.json:
         Path(args.json).write_text(json.dumps(report, indent=2) + "\n")
     return 0
