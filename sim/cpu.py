@@ -140,6 +140,10 @@ class Cpu:
         return self._uc.reg_read(REGISTERS[name]) & 0xFFFFFFFF
 
     def set_reg(self, name: str, value: int) -> None:
+        if name == "pc":
+            # Unicorn takes bit 0 of a PC write as the Thumb bit; an M-profile core
+            # only has Thumb state, so a PC written here never leaves it.
+            value |= 1
         self._uc.reg_write(REGISTERS[name], value & 0xFFFFFFFF)
 
     def registers(self, names=CORE_REGISTERS) -> dict[str, int]:

@@ -17,6 +17,8 @@ from elftools.elf.elffile import ELFFile
 from tlscosim.errors import UserError
 
 EM_ARM = "EM_ARM"
+# An address further than this past a symbol is not described relative to it.
+MAX_LABEL_DISTANCE = 0x10000
 
 
 class FirmwareError(UserError):
@@ -59,12 +61,12 @@ class SymbolTable:
         i = bisect.bisect_right(self._starts, address) - 1
         while i >= 0:
             sym = self._symbols[i]
+            if address - sym.address > MAX_LABEL_DISTANCE:
+                break
             if sym.address <= address < sym.address + max(sym.size, 1):
                 return sym
-            if sym.size == 0 and sym.address <= address:
+            if sym.size == 0:
                 return sym      # a label without size: the nearest one below
-            if address - sym.address > 0x10000:
-                break
             i -= 1
         return None
 

@@ -6,10 +6,9 @@ checks) are done here between runs of the CPU. Unicorn reports an exception retu
 handler-mode code loads an EXC_RETURN value into the PC.
 
 Unicorn keeps the active stack pointer in SP and swaps banks only when CONTROL.SPSEL is
-written in Thread mode, not when IPSR is written. A Thread mode on the process stack is
-therefore switched to the main stack by clearing SPSEL *before* entering Handler mode, and
-back by setting it *after* returning to Thread mode. (Inside a handler, CONTROL.SPSEL then
-reads 0 where hardware would read 1; documented in docs/simulator.md.)
+written in Thread mode, not when IPSR is written. Entry from a Thread mode on the process
+stack therefore clears SPSEL (as ExceptionTaken() does) *before* entering Handler mode, and
+a return to it sets SPSEL *after* returning to Thread mode (as ExceptionReturn() does).
 """
 
 from __future__ import annotations

@@ -190,6 +190,12 @@ class Simulation:
     def _step(self) -> None:
         self.acct.shared.stop_request = 0
         self._arm_deadline()
+        if not self.cpu.reg("xpsr") >> 24 & 1:
+            # A branch cleared EPSR.T just before the CPU stopped: the next instruction
+            # faults instead of running (Unicorn would resume it in Thumb state).
+            self._fault(Exc.USAGEFAULT, CFSR["INVSTATE"],
+                        f"branch to {self._pc:#010x} with bit 0 clear (ARM state is not supported)", self._pc)
+            return
         exit_ = self.cpu.run(self._pc)
         self._pc = self.cpu.reg("pc")
         self._handle_exit(exit_)
@@ -296,7 +302,8 @@ class Simulation:
         nvic = self.core.nvic
         if nvic.group_priority(Exc.SVCALL) >= self.core.exceptions.execution_priority():
             self.core.scb.hfsr |= HFSR_FORCED
-            self._hardfault("SVC executed where SVCall cannot preempt", return_address - 2, escalated_from="SVCall")
+            self._hardfault("SVC executed where SVCall cannot preempt", return_address - 2, escalated_from="SVCall",
+                            return_address=return_address)
             return
         nvic.set_pending(Exc.SVCALL)
         self._pc = return_address
@@ -389,15 +396,18 @@ class Simulation:
             scb.bfar = address
         prio = self.core.exceptions.execution_priority()
         if nvic.is_enabled(exc) and nvic.group_priority(exc) < prio:
-            report = self._report(exc.name, cause, pc)
+            report = self._report(exception_name(exc), cause, pc)
             if self.options.fault_policy == "stop":
                 raise Stop("fault", report.format(), fault=report)
             self._deliver(exc, report, pc)
             return
         scb.hfsr |= HFSR_FORCED
-        self._hardfault(cause, pc, escalated_from=exc.name)
+        self._hardfault(cause, pc, escalated_from=exception_name(exc))
 
-    def _hardfault(self, cause: str, pc: int, escalated_from: str | None) -> None:
+    def _hardfault(self, cause: str, pc: int, escalated_from: str | None,
+                   return_address: int | None = None) -> None:
+        """HardFault for a problem at `pc`; the handler returns to `return_address`
+        (default `pc`: the faulting instruction is retried, as for synchronous faults)."""
         prio = self.core.exceptions.execution_priority()
         if prio <= -1:
             report = self._report("Lockup", f"{cause} while at priority {prio} (in HardFault or NMI)", pc)
@@ -405,24 +415,25 @@ class Simulation:
         report = self._report("HardFault", cause, pc, escalated_from)
         if self.options.fault_policy == "stop":
             raise Stop("fault", report.format(), fault=report)
-        self._deliver(Exc.HARDFAULT, report, pc)
+        self._deliver(Exc.HARDFAULT, report, pc if return_address is None else return_address)
 
-    def _deliver(self, exc: Exc, report: FaultReport, pc: int) -> None:
+    def _deliver(self, exc: Exc, report: FaultReport, return_address: int) -> None:
         """Enters the firmware's fault handler and watches it: it must return (the
         firmware recovered) or the run ends with the report."""
         self.handled_faults.append(report)
         self.core.nvic.set_pending(exc)
         try:
-            self.core.take_exception(exc, pc)
+            self.core.take_exception(exc, return_address)
         except StackingError as err:
-            lock = self._report("Lockup", f"{err} while entering {exc.name}, after: {report.cause}", pc)
+            lock = self._report("Lockup", f"{err} while entering {exception_name(exc)}, after: {report.cause}",
+                                return_address)
             raise Stop("lockup", lock.format(), fault=lock) from None
         self._pc = self.cpu.reg("pc")
         self._open_faults[exc] = report
         budget = self.options.fault_handler_budget_cycles
         self.core.scheduler.at(self.acct.block_cycles + budget,
                                lambda _cycle: self._fault_handler_overdue(exc, report, budget),
-                               f"{exc.name} handler budget")
+                               f"{exception_name(exc)} handler budget")
 
     def _fault_handler_overdue(self, exc: int, report: FaultReport, budget: int) -> None:
         if self._open_faults.get(exc) is report:

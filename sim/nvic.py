@@ -31,13 +31,18 @@ CONFIGURABLE_FAULTS = (Exc.MEMMANAGE, Exc.BUSFAULT, Exc.USAGEFAULT)
 NO_PRIORITY = 256   # execution priority of Thread mode with nothing masked
 
 
+ARCHITECTURE_NAMES = {
+    Exc.RESET: "Reset", Exc.NMI: "NMI", Exc.HARDFAULT: "HardFault", Exc.MEMMANAGE: "MemManage",
+    Exc.BUSFAULT: "BusFault", Exc.USAGEFAULT: "UsageFault", Exc.SVCALL: "SVCall",
+    Exc.DEBUGMONITOR: "DebugMonitor", Exc.PENDSV: "PendSV", Exc.SYSTICK: "SysTick",
+}
+
+
 def exception_name(number: int) -> str:
+    """The ARMv7-M ARM's name of an exception ("HardFault", "IRQ3")."""
     if number >= Exc.IRQ0:
         return f"IRQ{number - Exc.IRQ0}"
-    try:
-        return Exc(number).name
-    except ValueError:
-        return f"exception {number}"
+    return ARCHITECTURE_NAMES.get(number, f"exception {number}")
 
 
 class Nvic:

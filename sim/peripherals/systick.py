@@ -19,20 +19,29 @@ class SysTick:
         self.calib = calib
         self._counter = DownCounter(MASK24)
         self._ctrl = 0
-        self._flag_since = 0        # COUNTFLAG reports a zero reached after this cycle
+        self._flag_since = 0        # COUNTFLAG reports a zero reached after this cycle...
+        self._flag_latched = False  # ...or one reached before the counter was re-anchored
         self._event = None
 
     def reset(self) -> None:
         self.__init__(self._clock, self._scheduler, self._nvic, self.calib)
 
+    def _latch_flag(self, now: int) -> None:
+        """Keeps COUNTFLAG across a change of the counter's course (B3.3.3: only a read
+        of CSR or a write of CVR clears it)."""
+        if self._counter.zero_reached_between(self._flag_since, now):
+            self._flag_latched = True
+        self._flag_since = now
+
     def read_csr(self) -> int:
         now = self._clock.now()
-        flag = self._counter.zero_reached_between(self._flag_since, now)
-        self._flag_since = now   # reading clears COUNTFLAG
+        self._latch_flag(now)
+        flag, self._flag_latched = self._flag_latched, False   # reading clears COUNTFLAG
         return self._ctrl | (CSR_COUNTFLAG if flag else 0)
 
     def write_csr(self, value: int) -> None:
         now = self._clock.now()
+        self._latch_flag(now)
         self._ctrl = value & (CSR_ENABLE | CSR_TICKINT | CSR_CLKSOURCE)
         if self._ctrl & CSR_ENABLE:
             self._counter.start(now)
@@ -45,6 +54,7 @@ class SysTick:
 
     def write_rvr(self, value: int) -> None:
         now = self._clock.now()
+        self._latch_flag(now)
         self._counter.set_reload(now, value & MASK24)
         self._rearm(now)
 
@@ -55,7 +65,7 @@ class SysTick:
         # Any write clears the counter and COUNTFLAG.
         now = self._clock.now()
         self._counter.set_value(now, 0)
-        self._flag_since = now
+        self._flag_since, self._flag_latched = now, False
         self._rearm(now)
 
     def _rearm(self, now: int) -> None:
