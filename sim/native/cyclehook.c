@@ -267,23 +267,10 @@ static int slow_path(tcs_state *st)
     return 1;
 }
 
-void tcs_block_hook(uc_engine *uc, uint64_t address, uint32_t size, void *user)
+/* Counts block `idx` starting at `addr`: the hot path. */
+static inline __attribute__((always_inline)) void account(tcs_state *st, int64_t idx, uint32_t addr, uint32_t size)
 {
-    tcs_state *st = user;
     tcs_shared *sh = &st->sh;
-    uint32_t addr = (uint32_t)address;
-    (void)uc;
-
-    if (__builtin_expect(sh->cycles >= sh->deadline, 0) && slow_path(st))
-        return;
-    int64_t idx = lookup(st, addr, size);
-    if (__builtin_expect(idx < 0, 0)) {
-        idx = st->on_miss(addr, size);
-        if (idx < 0) {
-            stop(st, idx == TCS_MISS_RETRANSLATE ? TCS_STOP_RETRANSLATE : TCS_STOP_DECODE_ERROR);
-            return;
-        }
-    }
     tcs_block *b = &st->blocks[idx];
     /* A branch (or other PC write) ended the previous block: refill the pipeline, unless
        it was conditional and fell through. Branch-free: this outcome is unpredictable. */
@@ -300,6 +287,36 @@ void tcs_block_hook(uc_engine *uc, uint64_t address, uint32_t size, void *user)
     sh->recent[sh->recent_pos++ % TCS_RECENT] = addr;
     if (st->observer)
         st->observer(st->observer_ctx, b, addr, sh->cycles);
+}
+
+/* Everything but the common case, kept out of line so that the hot path stays a leaf. */
+static __attribute__((noinline, cold)) void block_hook_rare(tcs_state *st, uint32_t addr, uint32_t size)
+{
+    if (st->sh.cycles >= st->sh.deadline && slow_path(st))
+        return;
+    int64_t idx = lookup(st, addr, size);
+    if (idx < 0) {
+        idx = st->on_miss(addr, size);
+        if (idx < 0) {
+            stop(st, idx == TCS_MISS_RETRANSLATE ? TCS_STOP_RETRANSLATE : TCS_STOP_DECODE_ERROR);
+            return;
+        }
+    }
+    account(st, idx, addr, size);
+}
+
+void tcs_block_hook(uc_engine *uc, uint64_t address, uint32_t size, void *user)
+{
+    tcs_state *st = user;
+    uint32_t addr = (uint32_t)address;
+    (void)uc;
+    int64_t idx;
+    if (__builtin_expect(st->sh.cycles >= st->sh.deadline, 0)
+        || __builtin_expect((idx = lookup(st, addr, size)) < 0, 0)) {
+        block_hook_rare(st, addr, size);
+        return;
+    }
+    account(st, idx, addr, size);
 }
 
 /* Offsets and sizes of the structures, so that Python can verify its mirror. */
