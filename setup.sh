@@ -8,7 +8,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")"
 DEBIAN_PACKAGES=(
     gcc-arm-none-eabi libnewlib-arm-none-eabi   # firmware cross toolchain + C library
     qemu-system-arm                             # independent cross-check of the firmware
-    make gcc                                    # firmware build; the simulator's native hook
+    make gcc g++                                # firmware build; native hooks; Verilator models (C++)
     verilator yosys nextpnr-ice40 fpga-icestorm # Verilog lint, synthesis, place and route
 )
 

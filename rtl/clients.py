@@ -1,0 +1,130 @@
+"""Register-level clients of the accelerators, driving an RtlBusDevice like firmware would.
+
+Accesses go back to back (one per cycle), every offset and field comes from the
+register map. Used by the tests, the cycle report and the `rtl sim` runner, so the
+bus driver the co-simulation uses is the one they prove.
+"""
+
+import struct
+
+from .busdev import RtlBusDevice
+from .regmaps import AES_KEYLEN_CODES
+
+WORD = 4
+
+
+class BusClient:
+    def __init__(self, dev: RtlBusDevice):
+        self.dev = dev
+        self.regmap = dev.regmap
+
+    @property
+    def cycle(self) -> int:
+        """The cycle of the next access: right after the previous one."""
+        return self.dev.cycle
+
+    def write(self, name: str, value: int, index: int = 0) -> None:
+        self.dev.write(self.cycle, self.regmap.offset(name, index), WORD, value)
+
+    def read(self, name: str, index: int = 0) -> int:
+        return self.dev.read(self.cycle, self.regmap.offset(name, index), WORD)
+
+    def fields(self, name: str, **values: int) -> int:
+        """A register value with the named fields set."""
+        reg, word = self.regmap[name], 0
+        for field_name, value in values.items():
+            word = reg.field(field_name.upper()).insert(word, value)
+        return word
+
+    def field(self, name: str, field_name: str, word: int) -> int:
+        return self.regmap[name].field(field_name).extract(word)
+
+    def write_bytes(self, name: str, data: bytes) -> None:
+        """Bytes in order into a byte-image register array (little-endian words)."""
+        for i in range(0, len(data), WORD):
+            self.write(name, int.from_bytes(data[i:i + WORD], "little"), i // WORD)
+
+    def read_bytes(self, name: str, count: int) -> bytes:
+        return b"".join(self.read(name, i).to_bytes(WORD, "little") for i in range(count // WORD))
+
+    def start(self, **fields: int) -> int:
+        """Write CTRL with START and `fields`; returns the cycle of that write."""
+        cycle = self.cycle
+        self.write("CTRL", self.fields("CTRL", start=1, **fields))
+        return cycle
+
+    def poll_done(self, limit: int = 10_000) -> int:
+        """Read STATUS every cycle until DONE; returns the cycle of the read that saw it."""
+        for _ in range(limit):
+            cycle = self.cycle
+            if self.field("STATUS", "DONE", self.read("STATUS")):
+                return cycle
+        raise TimeoutError(f"{self.regmap.name}: DONE not set within {limit} polls")
+
+    def wait_done(self, limit: int = 10_000) -> int:
+        """Let the device run while busy (no polling traffic), then check STATUS.DONE."""
+        self.dev.advance_while_busy(self.cycle + limit)
+        status = self.read("STATUS")
+        if not self.field("STATUS", "DONE", status) or self.field("STATUS", "BUSY", status):
+            raise TimeoutError(f"{self.regmap.name}: not done within {limit} cycles "
+                               f"(STATUS {status:#x})")
+        return self.cycle
+
+
+class AesClient(BusClient):
+    def __init__(self, dev: RtlBusDevice):
+        super().__init__(dev)
+        self.keylen = AES_KEYLEN_CODES[128]
+        self.loaded_key: bytes | None = None
+
+    def set_key(self, key: bytes) -> None:
+        """Load `key` unless it is the one loaded last (as driver code keeping track of
+        the loaded context would): rewriting it would only cost a new key expansion."""
+        if len(key) * 8 not in AES_KEYLEN_CODES:
+            raise ValueError(f"AES key of {len(key)} bytes")
+        if key != self.loaded_key:
+            self.write_bytes("KEY", key)
+            self.loaded_key = key
+        self.keylen = AES_KEYLEN_CODES[len(key) * 8]
+
+    def start_block(self, block: bytes, decrypt: bool) -> int:
+        self.write_bytes("DIN", block)
+        return self.start(decrypt=int(decrypt), keylen=self.keylen)
+
+    def crypt_block(self, block: bytes, decrypt: bool = False) -> bytes:
+        self.start_block(block, decrypt)
+        self.wait_done()
+        return self.read_bytes("DOUT", len(block))
+
+    def ecb(self, key: bytes, data: bytes, decrypt: bool = False) -> bytes:
+        self.set_key(key)
+        return b"".join(self.crypt_block(data[i:i + 16], decrypt) for i in range(0, len(data), 16))
+
+
+def sha256_padding(length: int) -> bytes:
+    """FIPS 180-4 5.1.1 padding for a message of `length` bytes (done by software)."""
+    return b"\x80" + b"\0" * ((55 - length) % 64) + struct.pack(">Q", 8 * length)
+
+
+class Sha256Client(BusClient):
+    def start_block(self, block: bytes, init: bool, sha224: bool = False) -> int:
+        self.write_bytes("BLOCK", block)
+        return self.start(init=int(init), sha224=int(sha224))
+
+    def compress(self, block: bytes, init: bool = False, sha224: bool = False) -> None:
+        self.start_block(block, init, sha224)
+        self.wait_done()
+
+    def state(self) -> list[int]:
+        return [self.read("DIGEST", i) for i in range(self.regmap["DIGEST"].count)]
+
+    def load_state(self, words: list[int]) -> None:
+        for i, word in enumerate(words):
+            self.write("DIGEST", word, i)
+
+    def hash(self, message: bytes, sha224: bool = False) -> bytes:
+        padded = message + sha256_padding(len(message))
+        for i in range(0, len(padded), 64):
+            self.compress(padded[i:i + 64], init=(i == 0), sha224=sha224)
+        words = self.state()[:7 if sha224 else 8]
+        return b"".join(w.to_bytes(WORD, "big") for w in words)

@@ -1,0 +1,82 @@
+"""`tlscosim rtl report`: cycles per block measured in simulation, area and Fmax after
+place and route, side by side with published figures of comparable cores."""
+
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from .busdev import RtlBusDevice
+from .clients import AesClient, Sha256Client
+from .regmaps import AES_KEYLEN_CODES, CORES
+
+# Published figures the README compares with (issue 4); not measured here.
+REFERENCES = {
+    "secworks/aes": {"aes_cycles_per_block": 46, "luts": "~3k"},
+    "secworks/sha256": {"sha256_cycles_per_block": 66, "luts": "~2k"},
+    "OpenTitan AES (unmasked)": {"aes_cycles_per_block": {"128": 12, "192": 14, "256": 16}},
+    "OpenTitan HMAC (SHA-256)": {"sha256_cycles_per_block": 80},
+}
+
+
+def measure_aes(backend: str = "pysim") -> dict:
+    """START-to-DONE cycles (STATUS polled every cycle) for every key size and direction."""
+    client = AesClient(RtlBusDevice("aes", backend=backend))
+    by_mode, first_block = {}, {}
+    for bits in AES_KEYLEN_CODES:
+        client.set_key(bytes(range(bits // 8)))
+        start = client.start_block(bytes(16), decrypt=False)       # expands the new key first
+        first_block[str(bits)] = client.poll_done() - start
+        for direction in ("encrypt", "decrypt"):
+            start = client.start_block(bytes(16), decrypt=direction == "decrypt")
+            by_mode[f"{bits}-{direction}"] = client.poll_done() - start
+    return {
+        "cycles_per_block": {str(b): max(by_mode[f"{b}-encrypt"], by_mode[f"{b}-decrypt"])
+                             for b in AES_KEYLEN_CODES},
+        "cycles_by_mode": by_mode,
+        "first_block_with_key_expansion": first_block,
+    }
+
+
+def measure_sha256(backend: str = "pysim") -> dict:
+    client = Sha256Client(RtlBusDevice("sha256", backend=backend))
+    by_mode = {}
+    for mode, init, sha224 in (("sha256-first", True, False), ("sha224-first", True, True),
+                               ("chained", False, False)):
+        start = client.start_block(bytes(64), init=init, sha224=sha224)
+        by_mode[mode] = client.poll_done() - start
+    return {"cycles_per_block": max(by_mode.values()), "cycles_by_mode": by_mode}
+
+
+def build_report(synth_dir: Path | None, backend: str = "pysim") -> dict:
+    """The report; synthesis runs (both cores in parallel) unless `synth_dir` is None."""
+    report = {"aes": measure_aes(backend), "sha256": measure_sha256(backend),
+              "simulator": backend, "references": REFERENCES}
+    if synth_dir is not None:
+        from .synth import synthesize
+        from .verilog import module_name, write_verilog
+
+        def run(core):
+            workdir = synth_dir / core
+            return synthesize(write_verilog(core, workdir), module_name(core), workdir)
+        with ThreadPoolExecutor(max_workers=len(CORES)) as pool:
+            for core, result in zip(CORES, pool.map(run, CORES)):
+                report[core].update(result.as_dict())
+    return report
+
+
+def format_report(report: dict) -> str:
+    aes, sha = report["aes"], report["sha256"]
+    lines = ["cycles per block (START to DONE, measured in simulation):"]
+    for bits, cycles in aes["cycles_per_block"].items():
+        lines.append(f"  AES-{bits:<4} {cycles:3d}   (first block after a key change: "
+                     f"{aes['first_block_with_key_expansion'][bits]})")
+    lines.append(f"  SHA-256  {sha['cycles_per_block']:3d}")
+    if "luts" in aes:
+        lines.append(f"place and route on {aes['device']}:")
+        lines.append(f"  {'core':8} {'LUT4':>6} {'FF':>6} {'RAM4K':>6} {'LCs':>11} {'Fmax MHz':>9}")
+        for core in CORES:
+            r = report[core]
+            lines.append(f"  {core:8} {r['luts']:6d} {r['flip_flops']:6d} {r['ram_blocks']:6d} "
+                         f"{r['logic_cells']:5d}/{r['logic_cells_available']:<5d} {r['fmax_mhz']:9.2f}")
+    lines.append("published: secworks/aes 46 cycles/block (~3k LUTs), secworks/sha256 66 "
+                 "(~2k LUTs), OpenTitan AES 12/14/16, OpenTitan HMAC 80")
+    return "\n".join(lines)

@@ -1,0 +1,53 @@
+"""Fixtures of the RTL tests: accelerators on the bus driver the co-simulation uses.
+
+Simulators are costly to build, so the NIST and differential tests share one device per
+core per test worker (each test loads every input it relies on); protocol tests that
+look at flags, counters or reset make their own.
+"""
+
+import pytest
+
+from tlscosim.rtl.busdev import RtlBusDevice
+from tlscosim.rtl.clients import AesClient, Sha256Client
+
+
+@pytest.fixture(scope="session")
+def shared_aes_device():
+    with RtlBusDevice("aes") as dev:
+        yield dev
+
+
+@pytest.fixture(scope="session")
+def shared_sha_device():
+    with RtlBusDevice("sha256") as dev:
+        yield dev
+
+
+@pytest.fixture
+def shared_aes(shared_aes_device) -> AesClient:
+    return AesClient(shared_aes_device)
+
+
+@pytest.fixture
+def shared_sha(shared_sha_device) -> Sha256Client:
+    return Sha256Client(shared_sha_device)
+
+
+@pytest.fixture
+def aes() -> AesClient:
+    """A fresh AES accelerator, just out of reset."""
+    with RtlBusDevice("aes") as dev:
+        yield AesClient(dev)
+
+
+@pytest.fixture
+def sha() -> Sha256Client:
+    with RtlBusDevice("sha256") as dev:
+        yield Sha256Client(dev)
+
+
+@pytest.fixture(scope="session")
+def sha_verilator():
+    """SHA-256 on the Verilator model of its emitted Verilog (built once, cached)."""
+    with RtlBusDevice("sha256", backend="verilator") as dev:
+        yield Sha256Client(dev)
