@@ -75,6 +75,11 @@ class CycleAccounting:
             return native.MISS_RETRANSLATE
         return index
 
+    def map_code_memory(self, base: int, size: int) -> None:
+        """Blocks in [base, base+size) are found by a direct lookup (the hot path)."""
+        if self._lib.tcs_set_direct_map(self._state, base, size) != 0:
+            raise MemoryError("native direct map allocation failed")
+
     def add_wait_states(self, begin: int, end: int, wait_states: int) -> None:
         """Charges `wait_states` cycles per data access to [begin, end)."""
         handle = self._lib.tcs_wait_new(self._state, wait_states)

@@ -27,6 +27,7 @@ class Board:
                                  nvic=self.core.nvic, seed=seed, uart_sink=uart_sink, warn=warn)
         self.devices: dict[str, object] = {}
         self.bus_errors: list[BusError] = []
+        self.core.accounting.map_code_memory(desc.code_memory.base, desc.code_memory.size)
         for mem in desc.memories:
             self.core.cpu.map_ram(mem.base, mem.size, mem.access)
             if mem.wait_states and timing != "flat":

@@ -163,6 +163,8 @@ def load_library() -> ctypes.CDLL:
     lib.tcs_block_count.argtypes = [ctypes.c_void_p]
     lib.tcs_get_block.restype = ctypes.c_int
     lib.tcs_get_block.argtypes = [ctypes.c_void_p, ctypes.c_uint32, ctypes.POINTER(BlockCost)]
+    lib.tcs_set_direct_map.restype = ctypes.c_int
+    lib.tcs_set_direct_map.argtypes = [ctypes.c_void_p, ctypes.c_uint32, ctypes.c_uint32]
     lib.tcs_site_new.restype = ctypes.c_void_p
     lib.tcs_site_new.argtypes = [ctypes.c_void_p] + [ctypes.c_uint32] * 2 + [ctypes.c_int32] * 2 + [ctypes.c_uint32] * 5
     lib.tcs_site_free.argtypes = [ctypes.c_void_p]

@@ -96,12 +96,17 @@ typedef struct {
     uint32_t slot_mask;
     tcs_observer_fn observer;
     void *observer_ctx;
+    /* Direct map of the code memory: (addr - direct_base) / 2 -> block index + 1. Blocks
+       elsewhere (code run from RAM) are found in the hash table. */
+    uint32_t *direct;
+    uint32_t direct_base, direct_halfwords;
 } tcs_state;
 
-/* Fibonacci hashing: the product's top bits are well mixed (its low bits are not). */
+/* Block start addresses are distinct halfword addresses spread over the code: their low
+   bits index the table well enough, and cost no multiply on the hot path. */
 static uint32_t slot_of(uint32_t addr, uint32_t mask)
 {
-    return (uint32_t)(((uint64_t)addr * 0x9E3779B97F4A7C15ull) >> 40) & mask;
+    return (addr >> 1) & mask;
 }
 
 tcs_state *tcs_new(void *uc, tcs_miss_fn on_miss)
@@ -125,10 +130,29 @@ tcs_state *tcs_new(void *uc, tcs_miss_fn on_miss)
     return st;
 }
 
+/* Gives the memory holding most code a direct map (one lookup, no probing). */
+int tcs_set_direct_map(tcs_state *st, uint32_t base, uint32_t size)
+{
+    uint32_t *map = calloc(size / 2 + 1, sizeof *map);
+    if (!map)
+        return -1;
+    for (uint32_t i = 0; i < st->nblocks; i++) {
+        uint32_t off = st->blocks[i].addr - base;
+        if (off < size)
+            map[off / 2] = i + 1;
+    }
+    free(st->direct);
+    st->direct = map;
+    st->direct_base = base;
+    st->direct_halfwords = size / 2;
+    return 0;
+}
+
 void tcs_free(tcs_state *st)
 {
     if (!st)
         return;
+    free(st->direct);
     free(st->blocks);
     free(st->slots);
     free(st);
@@ -144,6 +168,14 @@ void tcs_set_observer(tcs_state *st, tcs_observer_fn fn, void *ctx)
 
 static int64_t lookup(const tcs_state *st, uint32_t addr, uint32_t size)
 {
+    uint32_t half = (addr - st->direct_base) / 2;
+    if (half < st->direct_halfwords) {
+        uint32_t v = st->direct[half];
+        /* A block is keyed by start and size; another size at this start (rare: a
+           retranslation) is in the hash table. */
+        if (v && st->blocks[v - 1].size == size)
+            return v - 1;
+    }
     uint32_t s = slot_of(addr, st->slot_mask);
     for (;;) {
         uint32_t v = st->slots[s];
@@ -200,6 +232,9 @@ int64_t tcs_insert(tcs_state *st, const tcs_block *blk)
     while (st->slots[s])
         s = (s + 1) & st->slot_mask;
     st->slots[s] = i + 1;
+    uint32_t half = (blk->addr - st->direct_base) / 2;
+    if (half < st->direct_halfwords)
+        st->direct[half] = i + 1;
     return i;
 }
 
