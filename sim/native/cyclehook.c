@@ -166,16 +166,8 @@ void tcs_set_observer(tcs_state *st, tcs_observer_fn fn, void *ctx)
     st->observer_ctx = ctx;
 }
 
-static int64_t lookup(const tcs_state *st, uint32_t addr, uint32_t size)
+static int64_t lookup_hashed(const tcs_state *st, uint32_t addr, uint32_t size)
 {
-    uint32_t half = (addr - st->direct_base) / 2;
-    if (half < st->direct_halfwords) {
-        uint32_t v = st->direct[half];
-        /* A block is keyed by start and size; another size at this start (rare: a
-           retranslation) is in the hash table. */
-        if (v && st->blocks[v - 1].size == size)
-            return v - 1;
-    }
     uint32_t s = slot_of(addr, st->slot_mask);
     for (;;) {
         uint32_t v = st->slots[s];
@@ -186,6 +178,19 @@ static int64_t lookup(const tcs_state *st, uint32_t addr, uint32_t size)
             return v - 1;
         s = (s + 1) & st->slot_mask;
     }
+}
+
+static inline __attribute__((always_inline)) int64_t lookup(const tcs_state *st, uint32_t addr, uint32_t size)
+{
+    uint32_t half = (addr - st->direct_base) / 2;
+    if (__builtin_expect(half < st->direct_halfwords, 1)) {
+        uint32_t v = st->direct[half];
+        /* A block is keyed by start and size; another size at this start (rare: a
+           retranslation) is in the hash table. */
+        if (__builtin_expect(v && st->blocks[v - 1].size == size, 1))
+            return v - 1;
+    }
+    return lookup_hashed(st, addr, size);
 }
 
 static int grow_slots(tcs_state *st)
