@@ -38,7 +38,8 @@ class CycleAccounting:
         self._model = timing_model
         self._blocks: list[DecodedBlock] = []
         self.decode_error: str | None = None
-        self._lib, self._state, self._sh = cpu.attach_accounting(self._on_miss)
+        self._lib, self._state, self._sh = cpu.attach_accounting(
+            self._on_miss, refills=getattr(timing_model, "refills", True))
         self._cursor_key = None   # (block, start cycle) the access cursor belongs to
         self._cursor = 0          # next instruction index an access may come from
         # Corrections to the table sums (faults that cut a block short).

@@ -151,8 +151,9 @@ class Cpu:
 
     # -- accounting ----------------------------------------------------------------
 
-    def attach_accounting(self, on_miss: Callable[[int, int], int]):
-        """Registers the native block hook; returns (library, state pointer, counters)."""
+    def attach_accounting(self, on_miss: Callable[[int, int], int], refills: bool = True):
+        """Registers the native block hook; returns (library, state pointer, counters).
+        Without `refills` the leaner instruction-counting hook is used."""
         lib = native.load_library()
         callback = native.MISS_CALLBACK(on_miss)
         handle = self._uc._uch
@@ -161,7 +162,7 @@ class Cpu:
             raise MemoryError("native hook state allocation failed")
         hook = _ucmod.uc_hook_h()
         err = _ucmod.uclib.uc_hook_add(handle, ctypes.byref(hook), unicorn.UC_HOOK_BLOCK,
-                                       ctypes.c_void_p(native.block_hook_address()),
+                                       ctypes.c_void_p(native.block_hook_address(refills)),
                                        ctypes.c_void_p(state), ctypes.c_uint64(1), ctypes.c_uint64(0))
         if err != unicorn.UC_ERR_OK:
             lib.tcs_free(state)

@@ -197,8 +197,11 @@ def _check_layout(lib: ctypes.CDLL) -> None:
             raise RuntimeError(f"native hook layout mismatch (item {key}: C {got}, Python {value})")
 
 
-def block_hook_address() -> int:
-    return ctypes.cast(load_library().tcs_block_hook, ctypes.c_void_p).value
+def block_hook_address(refills: bool = True) -> int:
+    """The cycle-model hook, or the leaner one for instruction counting only."""
+    lib = load_library()
+    hook = lib.tcs_block_hook if refills else lib.tcs_block_hook_counting
+    return ctypes.cast(hook, ctypes.c_void_p).value
 
 
 def wait_hook_address() -> int:

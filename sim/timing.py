@@ -87,6 +87,7 @@ class CortexM4Timing:
     """
 
     name = "cortex-m4"
+    refills = True
 
     def __init__(self, code_wait_states=lambda addr: 0):
         self._ws = code_wait_states
@@ -258,6 +259,7 @@ class FlatTiming(CortexM4Timing):
     """One cycle per instruction, no refill: the "instructions only" baseline."""
 
     name = "flat"
+    refills = False   # the native hook can skip the pipeline-refill logic
 
     def block(self, insns: list[Insn]) -> BlockTiming:
         n = len(insns)

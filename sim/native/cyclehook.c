@@ -307,19 +307,23 @@ static int slow_path(tcs_state *st)
     return 1;
 }
 
-/* Counts block `idx` starting at `addr`: the hot path. */
-static inline __attribute__((always_inline)) void account(tcs_state *st, int64_t idx, uint32_t addr, uint32_t size)
+/* Counts block `idx` starting at `addr`: the hot path. `refills` is a constant: the
+   counting-only hook (one cycle per instruction) compiles the refill logic away. */
+static inline __attribute__((always_inline)) void account(tcs_state *st, int64_t idx, uint32_t addr,
+                                                          uint32_t size, int refills)
 {
     tcs_shared *sh = &st->sh;
     tcs_block *b = &st->blocks[idx];
-    /* A branch (or other PC write) ended the previous block: refill the pipeline, unless
-       it was conditional and fell through. Branch-free: this outcome is unpredictable. */
-    uint32_t refill = b->refill & -(uint32_t)((sh->pending_end == TCS_END_BRANCH)
-        | ((sh->pending_end == TCS_END_CONDITIONAL) & (addr != sh->pending_fallthrough)));
-    sh->cycles += refill;
-    sh->refill_cycles += refill;
-    sh->pending_end = b->end;
-    sh->pending_fallthrough = addr + size;
+    if (refills) {
+        /* A branch (or other PC write) ended the previous block: refill the pipeline,
+           unless it was conditional and fell through. Branch-free: this is unpredictable. */
+        uint32_t refill = b->refill & -(uint32_t)((sh->pending_end == TCS_END_BRANCH)
+            | ((sh->pending_end == TCS_END_CONDITIONAL) & (addr != sh->pending_fallthrough)));
+        sh->cycles += refill;
+        sh->refill_cycles += refill;
+        sh->pending_end = b->end;
+        sh->pending_fallthrough = addr + size;
+    }
     sh->block_start_cycles = sh->cycles;
     sh->cur_block = idx;
     sh->cycles += b->cycles;
@@ -330,7 +334,8 @@ static inline __attribute__((always_inline)) void account(tcs_state *st, int64_t
 }
 
 /* Everything but the common case, kept out of line so that the hot path stays a leaf. */
-static __attribute__((noinline, cold)) void block_hook_rare(tcs_state *st, uint32_t addr, uint32_t size)
+static __attribute__((noinline, cold)) void block_hook_rare(tcs_state *st, uint32_t addr, uint32_t size,
+                                                            int refills)
 {
     if (st->sh.cycles >= st->sh.deadline && slow_path(st))
         return;
@@ -342,21 +347,34 @@ static __attribute__((noinline, cold)) void block_hook_rare(tcs_state *st, uint3
             return;
         }
     }
-    account(st, idx, addr, size);
+    account(st, idx, addr, size, refills);
 }
 
-void tcs_block_hook(uc_engine *uc, uint64_t address, uint32_t size, void *user)
+static inline __attribute__((always_inline)) void block_hook(tcs_state *st, uint64_t address, uint32_t size,
+                                                             int refills)
 {
-    tcs_state *st = user;
     uint32_t addr = (uint32_t)address;
-    (void)uc;
     int64_t idx;
     if (__builtin_expect(st->sh.cycles >= st->sh.deadline, 0)
         || __builtin_expect((idx = lookup(st, addr, size)) < 0, 0)) {
-        block_hook_rare(st, addr, size);
+        block_hook_rare(st, addr, size, refills);
         return;
     }
-    account(st, idx, addr, size);
+    account(st, idx, addr, size, refills);
+}
+
+/* The Cortex-M4 cycle model. */
+void tcs_block_hook(uc_engine *uc, uint64_t address, uint32_t size, void *user)
+{
+    (void)uc;
+    block_hook(user, address, size, 1);
+}
+
+/* Instruction counting only: blocks cost one cycle per instruction and never refill. */
+void tcs_block_hook_counting(uc_engine *uc, uint64_t address, uint32_t size, void *user)
+{
+    (void)uc;
+    block_hook(user, address, size, 0);
 }
 
 /* Offsets and sizes of the structures, so that Python can verify its mirror. */
