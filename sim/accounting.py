@@ -12,7 +12,7 @@ import ctypes
 from dataclasses import dataclass
 
 from . import native
-from .decode import DecodeError, Insn, control_flow, decode_block
+from .decode import Insn, control_flow, decode_block
 from .timing import BlockTiming
 
 
@@ -56,7 +56,7 @@ class CycleAccounting:
             code = self._cpu.read_memory(address, size)
             insns = decode_block(code, address)
             timing = self._model.block(insns)
-        except (DecodeError, Exception) as exc:  # noqa: BLE001 - reported by the run loop
+        except Exception as exc:  # noqa: BLE001 - any failure is reported by the run loop
             self.decode_error = f"cannot decode block at {address:#010x}+{size}: {exc}"
             return -1
         cost = native.BlockCost(addr=address, size=size, ninsn=len(insns), cycles=timing.cycles,
@@ -179,37 +179,45 @@ class CycleAccounting:
 
     # -- the precise present ----------------------------------------------------------
 
-    def now(self, access_address: int, access_size: int = 4) -> int:
-        """The cycle at which the instruction making this memory-mapped access starts.
+    def locate(self, access_address: int, access_size: int = 4) -> int | None:
+        """The index, in the current block, of the instruction making this memory-mapped
+        access (None before any block). Call it once per access: it moves on the block's
+        access cursor.
 
         Unicorn does not update the PC inside memory-mapped callbacks, so the accessing
         instruction is found among the current block's loads and stores: the first one,
         after the previous access of this block, whose effective address (from the live
         registers) covers `access_address`.
         """
-        sh = self._sh
-        if sh.cur_block < 0:
-            return sh.cycles
-        block = self._blocks[sh.cur_block]
-        index = self._locate(block, access_address, access_size)
-        return sh.block_start_cycles + block.timing.prefix[index]
+        if self._sh.cur_block < 0:
+            return None
+        return self._locate(self._blocks[self._sh.cur_block], access_address, access_size)
 
-    def event_counts(self, access_address: int | None = None, access_size: int = 4) -> dict[str, int]:
-        """Counters (cycles, instructions, cpi, lsu, fold) before the accessing
-        instruction, or at the end of the current block without an access."""
+    def instruction_address(self, index: int | None) -> int | None:
+        """The address of instruction `index` of the current block."""
+        if index is None:
+            return None
+        return self._blocks[self._sh.cur_block].insns[index].address
+
+    def cycles_before(self, index: int | None) -> int:
+        """The cycle at which instruction `index` of the current block starts (the count so
+        far without an index)."""
         sh = self._sh
+        if index is None:
+            return sh.cycles
+        return sh.block_start_cycles + self._blocks[sh.cur_block].timing.prefix[index]
+
+    def event_counts(self, index: int | None = None) -> dict[str, int]:
+        """Counters (cycles, instructions, cpi, lsu, fold) before instruction `index` of the
+        current block, or at the end of the current block without one. (Sums over the
+        whole block table: for DWT reads and results, not for every timed access.)"""
         counts = self._totals()
-        counts["cycles"] = sh.cycles
-        if access_address is None or sh.cur_block < 0:
-            return counts
-        block = self._blocks[sh.cur_block]
-        index = self._locate(block, access_address, access_size)
-        tail = block.timing.costs[index:]
-        counts["cycles"] = sh.block_start_cycles + block.timing.prefix[index]
-        counts["instructions"] -= len(tail)
-        counts["cpi"] -= sum(c.cpi for c in tail)
-        counts["lsu"] -= sum(c.lsu for c in tail)
-        counts["fold"] -= sum(c.fold for c in tail)
+        counts["cycles"] = self.cycles_before(index)
+        if index is not None:
+            tail = self._blocks[self._sh.cur_block].timing.costs[index:]
+            counts["instructions"] -= len(tail)
+            for key in ("cpi", "lsu", "fold"):
+                counts[key] -= sum(getattr(c, key) for c in tail)
         return counts
 
     def _locate(self, block: DecodedBlock, address: int, size: int) -> int:

@@ -26,7 +26,6 @@ class Board:
         self.ctx = DeviceContext(clock=self.core.clock, scheduler=self.core.scheduler,
                                  nvic=self.core.nvic, seed=seed, uart_sink=uart_sink, warn=warn)
         self.devices: dict[str, object] = {}
-        self.bus_errors: list[BusError] = []
         self.core.accounting.map_code_memory(desc.code_memory.base, desc.code_memory.size)
         for mem in desc.memories:
             self.core.cpu.map_ram(mem.base, mem.size, mem.access)
@@ -83,15 +82,15 @@ class Board:
         return read, write
 
     def _access(self, address: int, size: int, is_write: bool, action, *value):
-        """One device access: the clock knows which access it is (for the exact cycle),
-        and a bus error is recorded for the fault report before it stops the CPU."""
+        """One device access: the clock knows which access it is (for the exact cycle).
+        A device's bus error (raised with its own offset) leaves as one at the bus address:
+        it becomes BFAR."""
         clock = self.core.clock
         clock.begin_access(address, size)
         try:
             return action(address, size, *value)
         except BusError as exc:
-            self.bus_errors.append(BusError(address, is_write, str(exc)))
-            raise
+            raise BusError(address, is_write, exc.reason) from None
         finally:
             clock.end_access()
 

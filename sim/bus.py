@@ -24,6 +24,7 @@ class BusError(Exception):
         super().__init__(f"{'write' if write else 'read'} at {address:#010x}: {reason}")
         self.address = address
         self.write = write
+        self.reason = reason
 
 
 class Device(Protocol):

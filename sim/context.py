@@ -13,37 +13,38 @@ class Clock:
     """Simulated time in CPU cycles.
 
     Inside a memory-mapped access, now() is the cycle of the accessing instruction (see
-    CycleAccounting.now); between runs it is the count of everything executed so far.
+    CycleAccounting.locate); between runs it is the count of everything executed so far.
     """
+
+    _UNLOCATED = object()
 
     def __init__(self, accounting, hz: int):
         self._acct = accounting
         self.hz = hz
         self._access: tuple[int, int] | None = None
-        self._access_now: int | None = None
-        self._access_counts: dict[str, int] | None = None
+        self._index = self._UNLOCATED
+
+    def _instruction(self) -> int | None:
+        """The accessing instruction's index in its block, located once per access (None
+        outside accesses)."""
+        if self._access is None:
+            return None
+        if self._index is self._UNLOCATED:
+            self._index = self._acct.locate(*self._access)
+        return self._index
 
     def now(self) -> int:
-        if self._access is None:
-            return self._acct.block_cycles
-        if self._access_now is None:
-            self._access_now = self.event_counts()["cycles"]
-        return self._access_now
+        return self._acct.cycles_before(self._instruction())
 
     def begin_access(self, address: int, size: int) -> None:
-        self._access, self._access_now, self._access_counts = (address, size), None, None
+        self._access, self._index = (address, size), self._UNLOCATED
 
     def end_access(self) -> None:
-        self._access, self._access_now, self._access_counts = None, None, None
+        self._access, self._index = None, self._UNLOCATED
 
-    def event_counts(self) -> dict[str, int]:
-        """cycles, instructions, cpi, lsu, fold as of the current instruction (located once
-        per access: locating moves the block's access cursor)."""
-        if self._access is None:
-            return self._acct.event_counts()
-        if self._access_counts is None:
-            self._access_counts = self._acct.event_counts(*self._access)
-        return dict(self._access_counts)
+    def event_counts(self):
+        """cycles, instructions, cpi, lsu, fold as of the current instruction."""
+        return self._acct.event_counts(self._instruction())
 
     def seconds(self, cycles: int) -> float:
         return cycles / self.hz
@@ -75,7 +76,6 @@ class DeviceContext:
     seed: int = 0
     uart_sink: Callable[[str, bytes], None] = lambda name, data: None
     warn: Callable[[str], None] = lambda message: None
-    stop: Callable[[str], None] = lambda reason: None
     _warned: set = field(default_factory=set)
 
     def irq_line(self, irq: int | None) -> InterruptLine | None:

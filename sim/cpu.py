@@ -40,11 +40,11 @@ _EXCP_UDEF, _EXCP_SWI, _EXCP_BKPT, _EXCP_EXCEPTION_EXIT = 1, 2, 7, 8
 class ExitKind(Enum):
     """Why one call of Cpu.run() returned."""
 
-    HOOK_STOP = "hook-stop"          # the native hook stopped before a block
+    STOPPED = "stopped"              # a hook stopped it before a block, or WFI halted it
     SVC = "svc"                      # PC is past the SVC instruction
     BKPT = "bkpt"                    # PC is at the BKPT instruction
     EXCEPTION_RETURN = "exc-return"  # PC holds the EXC_RETURN value
-    SLEEP = "sleep"                  # WFI/WFE executed; PC is past it
+    SLEEP = "sleep"                  # WFE reported as invalid by Unicorn; PC is past it
     READ_UNMAPPED = "read-unmapped"
     WRITE_UNMAPPED = "write-unmapped"
     FETCH_UNMAPPED = "fetch-unmapped"
@@ -106,12 +106,21 @@ class Cpu:
 
     def map_mmio(self, base: int, size: int,
                  read: Callable[[int, int], int], write: Callable[[int, int, int], None]) -> None:
-        """read(offset, size) -> value and write(offset, size, value), offsets from base."""
-        def on_read(_uc, offset, size_, _ud):
-            return read(offset, size_)
+        """read(offset, size) -> value and write(offset, size, value), offsets from base.
+        An exception from either stops the CPU; run() returns it as CALLBACK_ERROR (a read
+        that raised yields 0 to the instruction, which does not complete anyway)."""
+        def on_read(uc, offset, size_, _ud):
+            try:
+                return read(offset, size_)
+            except Exception as exc:   # noqa: BLE001 - handed to the run loop
+                self._callback_failed(uc, exc)
+                return 0
 
-        def on_write(_uc, offset, size_, value, _ud):
-            write(offset, size_, value)
+        def on_write(uc, offset, size_, value, _ud):
+            try:
+                write(offset, size_, value)
+            except Exception as exc:   # noqa: BLE001 - handed to the run loop
+                self._callback_failed(uc, exc)
 
         self._uc.mmio_map(base, size, on_read, None, on_write, None)
         self._mmio_keepalive.append((on_read, on_write))
@@ -215,36 +224,38 @@ class Cpu:
             self._uc.emu_start(pc | 1, 0xFFFFFFFF)   # no `until`: stops come from hooks
         except unicorn.UcError as exc:
             return self._classify_error(exc)
-        except Exception as exc:   # raised by a Python MMIO callback, re-raised by the binding
-            return RunExit(ExitKind.CALLBACK_ERROR, self.reg("pc"), detail=str(exc), error=exc)
         if self._pending_exit is not None:
             return self._pending_exit
-        pc_now = self.reg("pc")
-        if self._after_sleep_instruction(pc_now):
-            return RunExit(ExitKind.SLEEP, pc_now)
-        return RunExit(ExitKind.HOOK_STOP, pc_now)
+        return RunExit(ExitKind.STOPPED, self.reg("pc"))
 
-    def _after_sleep_instruction(self, pc: int) -> bool:
+    def sleep_instruction_before(self, pc: int) -> str | None:
+        """"wfi" or "wfe" when the instruction ending at `pc` is one, else None. Only
+        meaningful where the CPU is known to have stopped on a sleep instruction: the
+        bytes alone may also be the tail of another 32-bit instruction."""
         try:
-            if int.from_bytes(self._uc.mem_read(pc - 2, 2), "little") in (_WFI16, _WFE16):
-                return True
             hw = self._uc.mem_read(pc - 4, 4)
-            pair = (int.from_bytes(hw[:2], "little"), int.from_bytes(hw[2:], "little"))
-            return pair in (_WFI32, _WFE32)
         except unicorn.UcError:
-            return False
+            return None
+        pair = (int.from_bytes(hw[:2], "little"), int.from_bytes(hw[2:], "little"))
+        names = {_WFI32: "wfi", _WFE32: "wfe", _WFI16: "wfi", _WFE16: "wfe"}
+        return names.get(pair) or names.get(pair[1])
 
     def _classify_error(self, exc: unicorn.UcError) -> RunExit:
         pc = self.reg("pc")
         if self._pending_exit is not None:
             return self._pending_exit
         if exc.errno == unicorn.UC_ERR_INSN_INVALID:
-            if self._after_sleep_instruction(pc):
-                return RunExit(ExitKind.SLEEP, pc)   # Unicorn reports WFE as invalid
+            if self.sleep_instruction_before(pc) == "wfe":
+                return RunExit(ExitKind.SLEEP, pc, detail="wfe")   # Unicorn reports WFE as invalid
             if not (self.reg("xpsr") >> 24) & 1:
                 return RunExit(ExitKind.INVALID_STATE, pc)
             return RunExit(ExitKind.UNDEFINED, pc)
         return RunExit(ExitKind.OTHER, pc, detail=str(exc))
+
+    def _callback_failed(self, uc, exc: Exception) -> None:
+        if self._pending_exit is None:
+            self._pending_exit = RunExit(ExitKind.CALLBACK_ERROR, self.reg("pc"), detail=str(exc), error=exc)
+        uc.emu_stop()
 
     def _on_interrupt(self, uc, intno, _ud):
         pc = self.reg("pc")

@@ -183,12 +183,11 @@ class Simulation:
                 self._step()
         except Stop as stop:
             outcome = stop
-        except FirmwareError:
-            raise
         return self._result(outcome, time.perf_counter() - start)
 
     def _step(self) -> None:
         self.acct.shared.stop_request = 0
+        self.acct.shared.stop_reason = StopReason.NONE
         self._arm_deadline()
         if not self.cpu.reg("xpsr") >> 24 & 1:
             # A branch cleared EPSR.T just before the CPU stopped: the next instruction
@@ -237,9 +236,12 @@ class Simulation:
 
     def _handle_exit(self, ex: RunExit) -> None:
         kind = ex.kind
-        if kind is ExitKind.HOOK_STOP:
+        if kind is ExitKind.STOPPED:
             reason = self.acct.shared.stop_reason
-            if reason == StopReason.RETRANSLATE:
+            if reason == StopReason.NONE:
+                # Not the hook: only a WFI halts Unicorn without an error or interrupt.
+                self._sleep(self.cpu.sleep_instruction_before(ex.pc))
+            elif reason == StopReason.RETRANSLATE:
                 self.acct.install_sites()
             elif reason == StopReason.DECODE_ERROR:
                 self._fault(Exc.USAGEFAULT, CFSR["UNDEFINSTR"], self.acct.decode_error or "undecodable code", ex.pc)
@@ -251,7 +253,7 @@ class Simulation:
         elif kind is ExitKind.EXCEPTION_RETURN:
             self._exception_return(ex.pc | 1)
         elif kind is ExitKind.SLEEP:
-            self._sleep(ex.pc)
+            self._sleep(ex.detail)
         elif kind is ExitKind.FETCH_UNMAPPED and ex.pc >= EXC_RETURN_PREFIX and self.core.exceptions.current_exception():
             self._exception_return(ex.pc | 1)
         elif kind in (ExitKind.READ_UNMAPPED, ExitKind.WRITE_UNMAPPED, ExitKind.WRITE_PROTECTED):
@@ -275,8 +277,11 @@ class Simulation:
     def _device_error(self, ex: RunExit) -> None:
         if isinstance(ex.error, BusError):
             err = ex.error
+            # The PC is not updated inside device callbacks: find the accessing instruction.
+            pc = self.acct.instruction_address(self.acct.locate(err.address)) or ex.pc
+            self.acct.rollback_to(pc)
             self._fault(Exc.BUSFAULT, CFSR["PRECISERR"] | CFSR["BFARVALID"],
-                        f"precise data bus error: {err}", ex.pc, address=err.address)
+                        f"precise data bus error: {err}", pc, address=err.address)
             return
         raise Stop("error", f"simulator error in a device model: {type(ex.error).__name__}: {ex.error} {self._where()}")
 
@@ -321,12 +326,12 @@ class Simulation:
         self._pc = self.cpu.reg("pc")
         self._returned = True
         if self.core.scb.scr & SCR_SLEEPONEXIT and self.core.exceptions.current_exception() == 0:
-            self._sleep(self._pc)
+            self._sleep("wfi")
 
-    def _sleep(self, pc: int) -> None:
+    def _sleep(self, instruction: str | None) -> None:
         """WFI: sleep until an interrupt would preempt (PRIMASK does not block the wake-up).
         WFE is treated as a hint that returns at once (a permitted spurious wake-up)."""
-        if self._is_wfe(pc):
+        if instruction == "wfe":
             return
         core, cpu, nvic = self.core, self.cpu, self.core.nvic
         while True:
@@ -344,10 +349,6 @@ class Simulation:
             core.sleep_until(target)
             core.scheduler.fire_due(target)
             self._check_limits()
-
-    def _is_wfe(self, pc: int) -> bool:
-        before = self.cpu.read_memory(pc - 4, 4)
-        return int.from_bytes(before[2:], "little") == 0xBF20 or before == bytes.fromhex("aff30280")
 
     # -- exceptions --------------------------------------------------------------------------------
 

@@ -159,8 +159,6 @@ def load_library() -> ctypes.CDLL:
     lib.tcs_shared_of.argtypes = [ctypes.c_void_p]
     lib.tcs_insert.restype = ctypes.c_int64
     lib.tcs_insert.argtypes = [ctypes.c_void_p, ctypes.POINTER(BlockCost)]
-    lib.tcs_block_count.restype = ctypes.c_uint32
-    lib.tcs_block_count.argtypes = [ctypes.c_void_p]
     lib.tcs_get_block.restype = ctypes.c_int
     lib.tcs_get_block.argtypes = [ctypes.c_void_p, ctypes.c_uint32, ctypes.POINTER(BlockCost)]
     lib.tcs_set_direct_map.restype = ctypes.c_int

@@ -8,8 +8,6 @@ from dataclasses import dataclass
 # CCR reset value on Cortex-M4: STKALIGN set (8-byte stack alignment on entry).
 CCR_STKALIGN = 1 << 9
 CCR_NONBASETHRDENA = 1 << 0
-CCR_DIV_0_TRP = 1 << 4
-CCR_UNALIGN_TRP = 1 << 3
 
 
 @dataclass

@@ -243,8 +243,6 @@ int64_t tcs_insert(tcs_state *st, const tcs_block *blk)
     return i;
 }
 
-uint32_t tcs_block_count(const tcs_state *st) { return st->nblocks; }
-
 void tcs_totals(const tcs_state *st, tcs_totals_t *out)
 {
     memset(out, 0, sizeof *out);

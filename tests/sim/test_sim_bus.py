@@ -74,3 +74,32 @@ def test_unimplemented_region_warns_once_per_region(board_desc):
         assert device.read(offset, 4) == 0
         device.write(offset, 4, 0x55)
     assert len(bench.warnings) == 1 and region.name in bench.warnings[0]
+
+
+def test_undecoded_device_register_faults_with_the_bus_address(tmp_path):
+    """A load from a device window offset that no register decodes is a precise BusFault
+    whose BFAR is the bus address (the device only knows its offset)."""
+    import shutil
+
+    from tlscosim.boarddesc import BoardDescription
+    from tlscosim.paths import FW_BUILD_DIR
+    from tlscosim.sim.runner import load_simulation
+
+    uart = BoardDescription.load().peripheral("uart0")
+    target = uart.base + -(-uart.regmap.extent // 0x100) * 0x100 + 0x10   # past the last register
+    assert uart.regmap.extent <= target - uart.base < uart.size
+    elf = tmp_path / "hello.elf"
+    shutil.copy(FW_BUILD_DIR / "hello.elf", elf)
+    sim = load_simulation(elf, fault_policy="stop", max_cycles=100_000)
+    reset = sim.cpu.read_u32(sim.core.scb.vtor + 4) & ~1  # the reset vector
+    literal = ((reset + 4) & ~3) + 4               # word read by the first instruction
+    code = ((0x4900 | (literal - ((reset + 4) & ~3)) // 4).to_bytes(2, "little")  # ldr r1, [pc, #imm]
+            + (0x6808).to_bytes(2, "little")       # ldr r0, [r1]
+            + (0xE7FE).to_bytes(2, "little"))      # b .
+    sim.cpu.write_memory(reset, code)
+    sim.cpu.write_u32(literal, target)
+    result = sim.run()
+    assert result.stop_reason == "fault"
+    assert result.fault.status["BFAR"] == target
+    assert result.fault.pc == reset + 2
+    assert f"{target:#010x}" in result.fault.cause
