@@ -40,4 +40,6 @@ if [[ ! -f $stamp || $(cat "$stamp") != "$want" ]]; then
     .venv/bin/python -m pip install -q -e '.[test]'
     echo "$want" > "$stamp"
 fi
+# Third-party firmware sources (Mbed TLS, lwIP): Debian source packages, unpacked under third_party/.
+.venv/bin/python -m tlscosim.fw.thirdparty
 echo "setup: ready"
