@@ -25,6 +25,7 @@ class Board:
         self.core = CortexM4Core(desc, model, self.is_ram)
         self.ctx = DeviceContext(clock=self.core.clock, scheduler=self.core.scheduler,
                                  nvic=self.core.nvic, seed=seed, uart_sink=uart_sink, warn=warn)
+        self.host = self.ctx.host       # the board's ports to the host (sim/net/hostio.py)
         self.devices: dict[str, object] = {}
         self.core.accounting.map_code_memory(desc.code_memory.base, desc.code_memory.size)
         for mem in desc.memories:

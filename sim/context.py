@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 
+from .net.hostio import HostIO
 from .scheduler import Scheduler
 
 
@@ -77,6 +78,11 @@ class DeviceContext:
     uart_sink: Callable[[str, bytes], None] = lambda name, data: None
     warn: Callable[[str], None] = lambda message: None
     _warned: set = field(default_factory=set)
+    host: HostIO | None = None      # the board's ports to the host; made here when not given
+
+    def __post_init__(self) -> None:
+        if self.host is None:
+            self.host = HostIO(self.clock, self.scheduler)
 
     def irq_line(self, irq: int | None) -> InterruptLine | None:
         return None if irq is None else InterruptLine(self.nvic, irq)
