@@ -504,11 +504,40 @@ tcs_wait *tcs_wait_new(tcs_state *st, uint32_t ws)
     return w;
 }
 
+/* XPSR's IT/ICI bits: [26:25] and [15:10]. */
+#define TCS_XPSR_IT_MASK 0x0600FC00u
+
+/*
+ * Every native memory hook must call this before returning.
+ *
+ * QEMU keeps the IT state in the translation (TB flags and the translator's own
+ * condexec), and its invariant is that the CPU's condexec_bits field is zero while a TB
+ * runs: it is written only on the way out of a TB that ends inside an IT block, or when
+ * an exception unwinds the state. Unicorn, to give memory hooks a precise PC, restores
+ * the state of the accessing instruction before it calls them, and that writes the IT
+ * state of a load or store inside an IT block into condexec_bits. The TB then goes on
+ * and ends normally, leaving stale IT bits that become the flags of the next TB: code
+ * after the IT block is translated as if inside one (16-bit ALU instructions stop
+ * setting flags, conditions apply), so the firmware computes wrong results. Clearing the
+ * bits restores the invariant; the running TB keeps its own (correct) IT state.
+ */
+static inline void restore_it_invariant(uc_engine *uc)
+{
+    /* EPSR: only the T and IT bits, so the flags are neither computed nor written. */
+    uint32_t epsr = 0;
+    uc_reg_read(uc, UC_ARM_REG_EPSR, &epsr);
+    if (__builtin_expect(epsr & TCS_XPSR_IT_MASK, 0)) {
+        epsr &= ~TCS_XPSR_IT_MASK;
+        uc_reg_write(uc, UC_ARM_REG_EPSR, &epsr);
+    }
+}
+
 void tcs_wait_hook(uc_engine *uc, uc_mem_type type, uint64_t address, int size, int64_t value, void *user)
 {
     tcs_wait *w = user;
     tcs_shared *sh = &w->st->sh;
-    (void)uc; (void)type; (void)address; (void)size; (void)value;
+    (void)type; (void)address; (void)size; (void)value;
+    restore_it_invariant(uc);
     sh->cycles += w->ws;
     sh->block_start_cycles += w->ws;
     sh->site_lsu += w->ws;
