@@ -15,6 +15,8 @@ from ..boarddesc import DEFAULT_BOARD, BoardDescription, BoardDescriptionError
 from ..errors import UserError
 from ..paths import BUILD_DIR, FW_BUILD_DIR, SW_DIR
 from .generate import generate_board_files
+from .thirdparty import mbedtls_dir
+from .thirdparty import require as require_third_party
 
 CROSS_PREFIX = "arm-none-eabi-"
 APPS_DIR = SW_DIR / "apps"
@@ -46,7 +48,7 @@ def make_command(apps: list[str], desc: BoardDescription, *, out_dir: Path, apps
     return ["make", "-C", str(SW_DIR), "--no-print-directory", f"-j{jobs or os.cpu_count() or 1}",
             f"BOARD={desc.name}", f"GEN_DIR={gen}", f"OUT_DIR={out_dir}",
             f"OBJ_DIR={out_dir / '.obj' / desc.name}", f"APPS_DIR={os.path.relpath(apps_dir, SW_DIR)}",
-            f"APPS={' '.join(apps)}", f"CROSS={CROSS_PREFIX}", *goals]
+            f"APPS={' '.join(apps)}", f"CROSS={CROSS_PREFIX}", f"MBEDTLS_DIR={mbedtls_dir()}", *goals]
 
 
 def build_firmware(apps: list[str] | tuple[str, ...] = (), *, board: str = DEFAULT_BOARD,
@@ -59,6 +61,8 @@ def build_firmware(apps: list[str] | tuple[str, ...] = (), *, board: str = DEFAU
     if unknown:
         raise UserError(f"unknown firmware app(s) {', '.join(unknown)}; known apps: {', '.join(known)}")
     apps = list(apps) or known
+    if any(list((apps_dir / a).glob("uses-mbedtls*")) for a in apps):
+        require_third_party("mbedtls")
     _check_tools()
     out = out_dir or output_dir(desc.name)
     with _build_lock():
