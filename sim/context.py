@@ -37,6 +37,10 @@ class Clock:
     def now(self) -> int:
         return self._acct.cycles_before(self._instruction())
 
+    def pc(self) -> int | None:
+        """The accessing instruction's address inside an access (None outside one)."""
+        return self._acct.instruction_address(self._instruction())
+
     def begin_access(self, address: int, size: int) -> None:
         self._access, self._index = (address, size), self._UNLOCATED
 
