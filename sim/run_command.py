@@ -13,6 +13,7 @@ from tlscosim.errors import UserError
 from .cli import EXIT_FAULT, EXIT_LIMIT
 from .elf import Firmware
 from .machine import RunOptions, RunResult, Simulation
+from .peripherals import accelerator_run
 
 PROGRESS_EVERY_S = 2.0
 
@@ -49,6 +50,7 @@ def run_command(args) -> int:
                          seed=args.seed, fault_policy=args.fault_policy,
                          progress=None if args.quiet else _Progress(board.clock_hz))
     sim = Simulation(board, firmware, options, uart_sink=_write_stdout, semihosting_sink=_write_stdout)
+    offload = accelerator_run.attach(sim, args.rtl, args.rtl_fault, args.verify_offload)
     profiler = None
     if args.profile:
         from .profiler import Profiler
@@ -56,15 +58,18 @@ def run_command(args) -> int:
     started = time.perf_counter()
     result = sim.run()
     sys.stdout.buffer.flush()
+    offload_summary = offload.summary()
     if profiler is not None:
         profiler.write(Path(args.profile), top=20, stream=sys.stderr)
     if args.json:
         data = result.to_dict()
         data.update({"elf": str(args.elf), "board": board.name, "timing": args.timing,
-                     "total_wall_s": round(time.perf_counter() - started, 6)})
+                     "total_wall_s": round(time.perf_counter() - started, 6), "offload": offload_summary})
         Path(args.json).write_text(json.dumps(data, indent=2) + "\n")
     if not args.quiet:
         _summary(result)
+        for line in offload.report_lines():
+            print(f"tlscosim: {line}", file=sys.stderr)
     return exit_status(result)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 def device_class(model: str):
     """The class implementing a model; imported lazily so each stays independent."""
-    from . import cmsdk_timer, cmsdk_uart, lan9118, trng, unimplemented
+    from . import accelerator, cmsdk_timer, cmsdk_uart, lan9118, trng, unimplemented
 
     models = {
         "cmsdk_uart": cmsdk_uart.CmsdkUart,
@@ -13,6 +13,7 @@ def device_class(model: str):
         "trng": trng.Trng,
         "lan9118": lan9118.Lan9118,
         "unimplemented": unimplemented.Unimplemented,
+        "rtl_accelerator": accelerator.RtlAccelerator,
     }
     try:
         return models[model]
