@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 from tlscosim.errors import UserError
+from tlscosim.outputs import check_output_folder
 from tlscosim.paths import BUILD_DIR
 
 from .regmaps import CORES
@@ -55,6 +56,7 @@ def add_commands(subparsers) -> None:
 
 def _verilog(args: argparse.Namespace) -> int:
     from .verilog import WAIVER_FILE, lint, write_all
+    check_output_folder(args.outdir, "OUTDIR")
     written = write_all(args.outdir, tuple(args.core or CORES))
     for path in written:
         print(f"wrote {path}")
@@ -82,6 +84,7 @@ def _regs(args: argparse.Namespace) -> int:
         board = BoardDescription.load(args.board)
     except BoardDescriptionError as exc:
         raise UserError(str(exc)) from None
+    check_output_folder(args.outdir, "OUTDIR")
     args.outdir.mkdir(parents=True, exist_ok=True)
     for core in CORES:
         regmap = register_map(core)
@@ -102,6 +105,8 @@ def _regs(args: argparse.Namespace) -> int:
 
 def _report(args: argparse.Namespace) -> int:
     from .report import build_report, format_report
+    if args.json:
+        check_output_folder(args.json.parent, "--json")
     report = build_report(None if args.no_synth else BUILD_DIR / "rtl" / "synth")
     print(format_report(report))
     if args.json:

@@ -120,5 +120,6 @@ def bench_command(args) -> int:
     report["profiler"] = measure_profiler_overhead(elf, "mps2-an386", max(1, args.repeat))
     sys.stdout.write(format_overhead(report["profiler"]))
     if args.json:
-        Path(args.json).write_text(json.dumps(report, indent=2) + "\n")
+        from tlscosim.outputs import write_text_or_keep
+        write_text_or_keep(args.json, json.dumps(report, indent=2) + "\n", "--json")
     return 0

@@ -3,10 +3,42 @@
 from __future__ import annotations
 
 import argparse
+import math
 
 # Exit statuses of `tlscosim run` when the firmware did not exit by itself.
 EXIT_LIMIT = 124      # cycle or time limit (as coreutils' timeout)
 EXIT_FAULT = 125      # fault, lockup, deadlock or simulator error
+SEED_MAX = 2**64 - 1  # --seed is a 64-bit unsigned integer
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a whole number greater than 0, not {text!r}")
+    return value
+
+
+def positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"must be a finite number of seconds greater than 0, not {text!r}")
+    return value
+
+
+def seed(text: str) -> int:
+    try:
+        value = int(text, 0)
+    except ValueError:
+        value = -1
+    if not 0 <= value <= SEED_MAX:
+        raise argparse.ArgumentTypeError(f"must be an integer in 0..{SEED_MAX} (2**64 - 1), not {text!r}")
+    return value
 
 
 def add_commands(sub) -> None:
@@ -16,12 +48,13 @@ def add_commands(sub) -> None:
                                      f"{EXIT_LIMIT} at a cycle/time limit, {EXIT_FAULT} on a fault.")
     run.add_argument("elf", help="firmware ELF (e.g. build/fw/hello.elf)")
     run.add_argument("--board", default="mps2-an386", help="board name in platform/boards/ or a TOML file")
-    run.add_argument("--max-cycles", type=int, metavar="N", help="stop after N simulated cycles")
-    run.add_argument("--timeout-s", type=float, metavar="S", help="stop after S seconds of wall time")
+    run.add_argument("--max-cycles", type=positive_int, metavar="N", help="stop after N simulated cycles")
+    run.add_argument("--timeout-s", type=positive_seconds, metavar="S", help="stop after S seconds of wall time")
     run.add_argument("--json", metavar="FILE", help="write the run's figures and outcome as JSON")
     run.add_argument("--timing", default="cortex-m4", choices=("cortex-m4", "flat"),
                      help="cycle model: Cortex-M4 TRM timings, or one cycle per instruction")
-    run.add_argument("--seed", type=int, default=0, help="seed of the entropy source (TRNG)")
+    run.add_argument("--seed", type=seed, default=0,
+                     help=f"seed of the entropy source (TRNG), 0..{SEED_MAX} (decimal or 0x hex)")
     run.add_argument("--fault-policy", default="firmware", choices=("firmware", "stop"),
                      help="firmware: fault handlers run as on hardware (default); stop: stop at the first fault")
     run.add_argument("--profile", metavar="FILE",
@@ -36,7 +69,7 @@ def add_commands(sub) -> None:
                                        "(instruction counting only, and with the cycle model) in one run; "
                                        "print simulated MIPS and the ratios.")
     bench.add_argument("--elf", help="firmware to run (default: build/fw/bench.elf, built if needed)")
-    bench.add_argument("--repeat", type=int, default=3, help="runs per engine; the best is reported")
+    bench.add_argument("--repeat", type=positive_int, default=3, help="runs per engine; the best is reported")
     bench.add_argument("--json", metavar="FILE", help="write the figures as JSON")
     bench.set_defaults(func=_bench)
 
@@ -48,6 +81,11 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _bench(args: argparse.Namespace) -> int:
+    from tlscosim.outputs import check_output_file
+
     from .bench import bench_command
+
+    if args.json:
+        check_output_file(args.json, "--json")
 
     return bench_command(args)

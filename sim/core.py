@@ -8,13 +8,9 @@ from .context import Clock
 from .cpu import Cpu
 from .exceptions import ENTRY_CYCLES, RETURN_CYCLES, TAIL_CHAIN_CYCLES, ExceptionEngine
 from .nvic import Nvic
-from .peripherals.systick import SysTick
-from .scb import SystemControl
+from .peripherals.systick import SysTick, calibration
+from .scb import SystemControl, scs_field
 from .scheduler import Scheduler
-
-DEMCR_TRCENA = 1 << 24
-# SYST_CALIB: no reference clock, TENMS for 10 ms at the core clock (clipped to 24 bits).
-CALIB_NOREF = 1 << 31
 
 
 class CortexM4Core:
@@ -26,8 +22,8 @@ class CortexM4Core:
         self.scheduler = Scheduler()
         self.nvic = Nvic(cpu_desc.nvic_irq_lines, cpu_desc.nvic_priority_bits)
         self.scb = SystemControl(vtor_reset=cpu_desc.vtor_reset)
-        tenms = min(board_desc.clock_hz // 100 - 1, 0xFFFFFF)
-        self.systick = SysTick(self.clock, self.scheduler, self.nvic, CALIB_NOREF | tenms)
+        self.systick = SysTick(self.clock, self.scheduler, self.nvic, calibration(board_desc.clock_hz))
+        self._trcena = scs_field("DEMCR", "TRCENA").mask
         self.exceptions = ExceptionEngine(self.cpu, self.nvic, self.scb, is_ram)
         self.exception_cycles = 0
         self.sleep_cycles = 0
@@ -40,7 +36,7 @@ class CortexM4Core:
     # -- counters -------------------------------------------------------------------
 
     def trace_enabled(self) -> bool:
-        return bool(self.scb.demcr & DEMCR_TRCENA)
+        return bool(self.scb.demcr & self._trcena)
 
     def event_counts(self) -> dict[str, int]:
         counts = self.clock.event_counts()

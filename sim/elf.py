@@ -8,6 +8,8 @@ the reset handler come from the vector table at VTOR's reset value.
 from __future__ import annotations
 
 import bisect
+import io
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +19,9 @@ from elftools.elf.elffile import ELFFile
 from tlscosim.errors import UserError
 
 EM_ARM = "EM_ARM"
+ELF_MAGIC = b"\x7fELF"
+ELF32_HEADER_BYTES = 52
+SHF_ALLOC = 0x2      # section flag: occupies memory at run time
 # An address further than this past a symbol is not described relative to it.
 MAX_LABEL_DISTANCE = 0x10000
 
@@ -27,9 +32,19 @@ class FirmwareError(UserError):
 
 @dataclass(frozen=True)
 class Segment:
+    """A PT_LOAD segment: `data` is loaded at `address` (its load address); the
+    zero-initialised rest (.bss) exists only at run time, after `data` at `run_address`."""
+
     address: int
     data: bytes
     memsz: int
+    run_address: int = 0
+    zero_sections: tuple[str, ...] = ()
+
+    @property
+    def zero_fill(self) -> tuple[int, int]:
+        """Run-time address and size of the zero-initialised part."""
+        return self.run_address + len(self.data), self.memsz - len(self.data)
 
 
 @dataclass(frozen=True)
@@ -91,43 +106,86 @@ class Firmware:
     @classmethod
     def load(cls, path: str | Path) -> "Firmware":
         path = Path(path)
-        if not path.is_file():
-            raise FirmwareError(f"{path}: no such file")
-        with path.open("rb") as fh:
-            if fh.read(4) != b"\x7fELF":
-                raise FirmwareError(f"{path}: not an ELF file")
-            fh.seek(0)
-            try:
-                elf = ELFFile(fh)
-                return cls._from_elf(path, elf)
-            except ELFError as exc:
-                raise FirmwareError(f"{path}: malformed ELF ({exc})") from None
+        image = _read_image(path)
+        if not image:
+            raise FirmwareError(f"{path}: empty file, not an ELF file")
+        if image[:4] != ELF_MAGIC:
+            raise FirmwareError(f"{path}: not an ELF file")
+        if len(image) < ELF32_HEADER_BYTES:
+            raise FirmwareError(f"{path}: truncated ELF: {len(image)} bytes, "
+                                f"less than the {ELF32_HEADER_BYTES}-byte ELF header")
+        try:
+            return cls._from_elf(path, ELFFile(io.BytesIO(image)), len(image))
+        except ELFError as exc:
+            raise FirmwareError(f"{path}: malformed ELF ({exc})") from None
 
     @classmethod
-    def _from_elf(cls, path: Path, elf: ELFFile) -> "Firmware":
+    def _from_elf(cls, path: Path, elf: ELFFile, file_size: int) -> "Firmware":
         if elf["e_machine"] != EM_ARM:
             raise FirmwareError(f"{path}: ELF for {elf['e_machine']}, not ARM")
         if elf.elfclass != 32 or not elf.little_endian:
             raise FirmwareError(f"{path}: not a 32-bit little-endian ARM ELF")
         if elf["e_type"] != "ET_EXEC":
             raise FirmwareError(f"{path}: ELF type {elf['e_type']}, not an executable (ET_EXEC)")
+        headers_end = elf["e_phoff"] + elf["e_phnum"] * elf["e_phentsize"]
+        if headers_end > file_size:
+            raise FirmwareError(f"{path}: truncated ELF: {file_size} bytes, but its program headers "
+                                f"end at byte {headers_end}")
         segments = []
         for seg in elf.iter_segments():
             if seg["p_type"] != "PT_LOAD" or seg["p_memsz"] == 0:
                 continue
-            segments.append(Segment(seg["p_paddr"], seg.data(), seg["p_memsz"]))
+            end = seg["p_offset"] + seg["p_filesz"]
+            if end > file_size:
+                raise FirmwareError(f"{path}: truncated ELF: {file_size} bytes, but its segment at "
+                                    f"{seg['p_paddr']:#010x} ends at byte {end}")
+            if seg["p_filesz"] > seg["p_memsz"]:
+                raise FirmwareError(f"{path}: malformed ELF (the segment at {seg['p_paddr']:#010x} has more "
+                                    "bytes in the file than in memory)")
+            segments.append(Segment(seg["p_paddr"], seg.data(), seg["p_memsz"], seg["p_vaddr"],
+                                    _zero_sections(elf, seg)))
         if not segments:
             raise FirmwareError(f"{path}: no loadable segments")
         return cls(path, tuple(segments), _symbols(elf), elf["e_entry"])
 
     def check_fits(self, board) -> None:
-        """Every segment must lie inside one of the board's memories."""
+        """Every segment's file image must lie inside one of the board's memories at its
+        load address, and its zero-initialised part (.bss) at its run-time address."""
+        mems = ", ".join(f"{m.name} {m.base:#010x}-{m.end:#010x}" for m in board.memories)
         for seg in self.segments:
-            if board.memory_at(seg.address, seg.memsz) is None:
-                mems = ", ".join(f"{m.name} {m.base:#010x}-{m.end:#010x}" for m in board.memories)
+            if seg.data and board.memory_at(seg.address, len(seg.data)) is None:
                 raise FirmwareError(
-                    f"{self.path}: segment at {seg.address:#010x}-{seg.address + seg.memsz:#010x} "
+                    f"{self.path}: segment at {seg.address:#010x}-{seg.address + len(seg.data):#010x} "
                     f"lies outside the board's memories ({mems})")
+            start, size = seg.zero_fill
+            if size and board.memory_at(start, size) is None:
+                what = (f"{self.path}: {' '.join(seg.zero_sections) or 'zero-initialised data'} at run-time "
+                        f"address {start:#010x}-{start + size:#010x} ({size:#x} bytes)")
+                home = board.memory_at(start)
+                if home is None:
+                    raise FirmwareError(f"{what} lies outside the board's memories ({mems})")
+                raise FirmwareError(f"{what} does not fit in memory {home.name} {home.base:#010x}-{home.end:#010x} "
+                                    f"({start + size - home.end:#x} bytes too many)")
+
+
+def _read_image(path: Path) -> bytes:
+    try:
+        mode = path.stat().st_mode
+        if stat.S_ISDIR(mode):
+            raise FirmwareError(f"{path}: is a folder, not an ELF file")
+        if not stat.S_ISREG(mode):
+            raise FirmwareError(f"{path}: not a regular file, not an ELF file")
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise FirmwareError(f"{path}: no such file") from None
+    except OSError as exc:
+        raise FirmwareError(f"{path}: cannot read ({exc.strerror})") from None
+
+
+def _zero_sections(elf: ELFFile, seg) -> tuple[str, ...]:
+    """Names of a segment's zero-initialised sections (.bss and the like)."""
+    return tuple(sec.name for sec in elf.iter_sections()
+                 if sec["sh_type"] == "SHT_NOBITS" and sec["sh_flags"] & SHF_ALLOC and seg.section_in_segment(sec))
 
 
 def _symbols(elf: ELFFile) -> SymbolTable:

@@ -7,8 +7,9 @@ import sys
 import time
 from pathlib import Path
 
-from tlscosim.boarddesc import BoardDescription, BoardDescriptionError
-from tlscosim.errors import UserError
+from tlscosim.boarddesc import BoardDescription
+from tlscosim.errors import OutputError
+from tlscosim.outputs import check_output_file, write_or_keep, write_text_or_keep
 
 from .cli import EXIT_FAULT, EXIT_LIMIT
 from .elf import Firmware
@@ -41,11 +42,9 @@ def _write_stdout(_stream: str, data: bytes) -> None:
 
 
 def run_command(args) -> int:
-    try:
-        board = BoardDescription.load(args.board)
-    except BoardDescriptionError as exc:
-        raise UserError(str(exc)) from None
+    board = BoardDescription.load(args.board)
     firmware = Firmware.load(args.elf)
+    _check_outputs(args)
     options = RunOptions(max_cycles=args.max_cycles, timeout_s=args.timeout_s, timing=args.timing,
                          seed=args.seed, fault_policy=args.fault_policy,
                          progress=None if args.quiet else _Progress(board.clock_hz))
@@ -59,26 +58,71 @@ def run_command(args) -> int:
     result = sim.run()
     sys.stdout.buffer.flush()
     offload_summary = offload.summary()
+    status = exit_status(result)
+    lost = []        # outputs written to a fallback instead: the run's results are kept
     if profiler is not None:
-        profiler.write(Path(args.profile), top=20, stream=sys.stderr)
+        lost += _saving(lambda: write_or_keep(Path(args.profile), lambda p: profiler.write(p, top=20, stream=sys.stderr),
+                                              "--profile"))
     if args.json:
         data = result.to_dict()
-        data.update({"elf": str(args.elf), "board": board.name, "timing": args.timing,
+        data.update({"firmware_exit_code": result.exit_code, "exit_status": status,
+                     "elf": str(args.elf), "board": board.name, "timing": args.timing,
                      "total_wall_s": round(time.perf_counter() - started, 6), "offload": offload_summary})
-        Path(args.json).write_text(json.dumps(data, indent=2) + "\n")
+        lost += _saving(lambda: write_text_or_keep(args.json, json.dumps(data, indent=2) + "\n", "--json"))
     if not args.quiet:
         _summary(result)
         for line in offload.report_lines():
             print(f"tlscosim: {line}", file=sys.stderr)
-    return exit_status(result)
+        for warning in status_warnings(result):
+            print(f"tlscosim: warning: {warning}", file=sys.stderr)
+    for error in lost:
+        print(f"tlscosim: error: {error}", file=sys.stderr)
+    return lost[0].exit_code if lost else status
+
+
+def _check_outputs(args) -> None:
+    """Before the run: a run's results must not be lost to an output that cannot be written."""
+    if args.json:
+        check_output_file(args.json, "--json")
+    if args.profile:
+        from .profiler import text_path_for
+        check_output_file(args.profile, "--profile")
+        check_output_file(text_path_for(Path(args.profile)), "--profile")
+
+
+def _saving(write) -> list[OutputError]:
+    try:
+        write()
+    except OutputError as exc:
+        return [exc]
+    return []
 
 
 def exit_status(result: RunResult) -> int:
+    """The process status: the firmware's exit code modulo 256 (as a POSIX process
+    status is), or EXIT_LIMIT / EXIT_FAULT when it did not exit by itself."""
     if result.exit_code is not None:
         return result.exit_code & 0xFF
     if result.stop_reason in ("cycle-limit", "time-limit"):
         return EXIT_LIMIT
     return EXIT_FAULT
+
+
+def status_warnings(result: RunResult) -> list[str]:
+    """What the process status cannot tell about the firmware's exit code."""
+    code = result.exit_code
+    if code is None:
+        return []
+    status = code & 0xFF
+    warnings = []
+    if status != code:
+        warnings.append(f"firmware exit code {code} is not a process status (0..255): the status is "
+                        f"{status}; --json firmware_exit_code holds the code")
+    if status in (EXIT_LIMIT, EXIT_FAULT):
+        meaning = "a cycle or time limit" if status == EXIT_LIMIT else "a fault"
+        warnings.append(f"exit status {status} is also the status of {meaning}: "
+                        "--json stop_reason tells them apart")
+    return warnings
 
 
 def _summary(result: RunResult) -> None:

@@ -12,11 +12,27 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .errors import DescriptionError
+from .schema import Table, array_of_tables, at_least, display_path, entry_label, one_of, optional, positive, required
+
 ACCESS_KINDS = ("rw", "ro", "wo", "w1c", "w1s")
 
 
-class RegisterMapError(ValueError):
+class RegisterMapError(DescriptionError):
     """A register map is malformed (overlaps, unknown keys, fields out of range)."""
+
+
+# The schema of a register map file (and of its JSON form).
+FILE_KEYS = Table({"regmap": required(dict), "register": optional(list, [])})
+MAP_KEYS = Table({"name": required(str), "size": required(int, positive), "description": optional(str, "")})
+REGISTER_KEYS = Table({
+    "name": required(str), "offset": required(int, at_least(0)), "access": optional(str, "rw", one_of(*ACCESS_KINDS)),
+    "width": optional(int, 32, one_of(8, 16, 32)), "reset": optional(int, 0, at_least(0)),
+    "count": optional(int, 1, at_least(1)), "stride": optional(int, 4, at_least(1)),
+    "description": optional(str, ""), "field": optional(list, []),
+})
+FIELD_KEYS = Table({"name": required(str), "lsb": required(int, at_least(0)), "width": optional(int, 1, at_least(1)),
+                    "description": optional(str, "")})
 
 
 @dataclass(frozen=True)
@@ -90,9 +106,14 @@ class RegisterMap:
                 raise RegisterMapError(f"{self.name}.{reg.name}: offset {reg.offset:#x} not aligned to its width")
             if reg.offset + reg.span > self.size:
                 raise RegisterMapError(f"{self.name}.{reg.name}: extends past the map size {self.size:#x}")
+            if not 0 <= reg.reset < 1 << reg.width:
+                raise RegisterMapError(f"{self.name}.{reg.name}: reset {reg.reset:#x} does not fit in {reg.width} bits")
             for f in reg.fields:
                 if f.lsb < 0 or f.width < 1 or f.lsb + f.width > reg.width:
                     raise RegisterMapError(f"{self.name}.{reg.name}.{f.name}: bits {f.lsb}+{f.width} outside the register")
+            field_names = [f.name for f in reg.fields]
+            if len(set(field_names)) != len(field_names):
+                raise RegisterMapError(f"{self.name}.{reg.name}: duplicate field names")
             for i in range(reg.count):
                 spans.append((reg.offset_of(i), reg.offset_of(i) + reg.width // 8, reg.name))
         spans.sort()
@@ -123,26 +144,22 @@ class RegisterMap:
     # -- serialisation -------------------------------------------------------------
 
     @classmethod
-    def from_dict(cls, data: dict) -> "RegisterMap":
+    def from_dict(cls, data: dict, source: str = "register map") -> "RegisterMap":
+        """A map from its file form; `source` (the file) prefixes every message."""
+        top = FILE_KEYS.parse(data, source)
+        head = MAP_KEYS.parse(top["regmap"], f"{source}: regmap")
+        regs = []
+        for i, entry in enumerate(array_of_tables(top["register"], source, "register")):
+            where = f"{source}: {entry_label('register', entry, i)}"
+            r = REGISTER_KEYS.parse(entry, where)
+            fields = tuple(
+                Field(**FIELD_KEYS.parse(f, f"{where} {entry_label('field', f, j)}"))
+                for j, f in enumerate(array_of_tables(r.pop("field"), where, "field")))
+            regs.append(Register(**r, fields=fields))
         try:
-            head = data["regmap"]
-            regs = []
-            for r in data.get("register", []):
-                fields = tuple(
-                    Field(name=f["name"], lsb=int(f["lsb"]), width=int(f.get("width", 1)),
-                          description=f.get("description", ""))
-                    for f in r.get("field", [])
-                )
-                regs.append(Register(
-                    name=r["name"], offset=int(r["offset"]), access=r.get("access", "rw"),
-                    width=int(r.get("width", 32)), reset=int(r.get("reset", 0)),
-                    count=int(r.get("count", 1)), stride=int(r.get("stride", 4)),
-                    description=r.get("description", ""), fields=fields,
-                ))
-            return cls(name=head["name"], size=int(head["size"]), registers=tuple(regs),
-                       description=head.get("description", ""))
-        except KeyError as exc:
-            raise RegisterMapError(f"register map is missing key {exc}") from None
+            return cls(name=head["name"], size=head["size"], registers=tuple(regs), description=head["description"])
+        except RegisterMapError as exc:
+            raise RegisterMapError(f"{source}: {exc}") from None
 
     def to_dict(self) -> dict:
         def reg_dict(r: Register) -> dict:
@@ -160,9 +177,18 @@ class RegisterMap:
 
     @classmethod
     def load(cls, path: Path) -> "RegisterMap":
-        text = Path(path).read_text()
-        data = json.loads(text) if Path(path).suffix == ".json" else tomllib.loads(text)
-        return cls.from_dict(data)
+        path = Path(path)
+        shown = display_path(path)
+        try:
+            text = path.read_text()
+            data = json.loads(text) if path.suffix == ".json" else tomllib.loads(text)
+        except (tomllib.TOMLDecodeError, json.JSONDecodeError) as exc:
+            raise RegisterMapError(f"{shown}: {exc}") from None
+        except UnicodeDecodeError:
+            raise RegisterMapError(f"{shown}: not UTF-8 text") from None
+        except OSError as exc:
+            raise RegisterMapError(f"{shown}: cannot read ({exc.strerror})") from None
+        return cls.from_dict(data, shown)
 
 
 def c_identifier(*parts: str) -> str:

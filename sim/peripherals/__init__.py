@@ -5,6 +5,24 @@ from __future__ import annotations
 
 def device_class(model: str):
     """The class implementing a model; imported lazily so each stays independent."""
+    models = device_models()
+    try:
+        return models[model]
+    except KeyError:
+        raise KeyError(f"no device model {model!r}; known: {sorted(models)}") from None
+
+
+def known_models() -> dict[str, type]:
+    """Every model a board file may name, the core's own devices included. A model's
+    class may declare OPTIONS (key -> tlscosim.schema.Key): the extra keys its
+    [[peripheral]] entries accept."""
+    from .dwt import Dwt
+    from .scs import SystemControlSpace
+
+    return {**device_models(), "scs": SystemControlSpace, "dwt": Dwt}
+
+
+def device_models() -> dict[str, type]:
     from . import accelerator, cmsdk_timer, cmsdk_uart, lan9118, trng, unimplemented
 
     models = {
@@ -15,7 +33,4 @@ def device_class(model: str):
         "unimplemented": unimplemented.Unimplemented,
         "rtl_accelerator": accelerator.RtlAccelerator,
     }
-    try:
-        return models[model]
-    except KeyError:
-        raise KeyError(f"no device model {model!r}; known: {sorted(models)}") from None
+    return models

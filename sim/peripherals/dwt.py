@@ -12,16 +12,23 @@ from __future__ import annotations
 
 from .base import RegisterDevice
 
-# register -> (CTRL enable field, source counter, width in bits)
+# register -> (CTRL enable field, source counter); each counter's width is its map's.
 COUNTERS = {
-    "CYCCNT": ("CYCCNTENA", "cycles", 32),
-    "CPICNT": ("CPIEVTENA", "cpi", 8),
-    "EXCCNT": ("EXCEVTENA", "exc", 8),
-    "SLEEPCNT": ("SLEEPEVTENA", "sleep", 8),
-    "LSUCNT": ("LSUEVTENA", "lsu", 8),
-    "FOLDCNT": ("FOLDEVTENA", "fold", 8),
+    "CYCCNT": ("CYCCNTENA", "cycles"),
+    "CPICNT": ("CPIEVTENA", "cpi"),
+    "EXCCNT": ("EXCEVTENA", "exc"),
+    "SLEEPCNT": ("SLEEPEVTENA", "sleep"),
+    "LSUCNT": ("LSUEVTENA", "lsu"),
+    "FOLDCNT": ("FOLDEVTENA", "fold"),
 }
-NUM_COMPARATORS = 4   # Cortex-M4: CTRL.NUMCOMP
+
+
+def counter_mask(register) -> int:
+    """The bits a counter register counts in: its one field, or the whole register."""
+    if register.fields:
+        field, = register.fields
+        return field.mask
+    return (1 << register.width) - 1
 
 
 class Dwt(RegisterDevice):
@@ -30,12 +37,11 @@ class Dwt(RegisterDevice):
     def __init__(self, spec, ctx, core):
         self.core = core
         self._anchor: dict[str, tuple[int, int] | None] = {}
+        self._mask = {reg: counter_mask(spec.regmap[reg]) for reg in COUNTERS}
         super().__init__(spec.name, spec.regmap, ctx)
 
     def reset(self) -> None:
-        super().reset()
-        ctrl = self.regmap["CTRL"].field("NUMCOMP").insert(0, NUM_COMPARATORS)
-        self.put("CTRL", ctrl)
+        super().reset()           # CTRL.NUMCOMP: the map's reset value
         self._anchor = {reg: None for reg in COUNTERS}   # (source at anchor, value at anchor)
 
     def unmapped_access(self, offset, write):
@@ -48,14 +54,14 @@ class Dwt(RegisterDevice):
         return self.core.trace_enabled() and bool(self.regmap["CTRL"].field(ena).extract(self.get("CTRL")))
 
     def _value(self, reg: str, counts: dict[str, int]) -> int:
-        _ena, source, width = COUNTERS[reg]
+        source = COUNTERS[reg][1]
         anchor = self._anchor[reg]
         value = self.get(reg) if anchor is None else anchor[1] + counts[source] - anchor[0]
-        return value & ((1 << width) - 1)
+        return value & self._mask[reg]
 
     def _reanchor(self, counts: dict[str, int]) -> None:
         """Freeze every counter at its current value; restart the counting ones from it."""
-        for reg, (_ena, source, _width) in COUNTERS.items():
+        for reg, (_ena, source) in COUNTERS.items():
             value = self._value(reg, counts)
             self.put(reg, value)
             self._anchor[reg] = (counts[source], value) if self._counting(reg) else None
@@ -75,7 +81,7 @@ class Dwt(RegisterDevice):
         self.put("CTRL", (old & (keep | ~mask)) | (value & ~keep))
         # An event counter is zeroed when its enable goes from 0 to 1 (ARMv7-M C1.8.7);
         # CYCCNT is not.
-        for reg, (ena, _source, _width) in COUNTERS.items():
+        for reg, (ena, _source) in COUNTERS.items():
             bit = ctrl.field(ena)
             if reg != "CYCCNT" and not bit.extract(old) and bit.extract(self.get("CTRL")):
                 self.put(reg, 0)
@@ -88,8 +94,7 @@ class Dwt(RegisterDevice):
         counts = self.core.event_counts()
         current = self._value(reg, counts)
         new = (current & ~mask) | value
-        width = COUNTERS[reg][2]
-        self.put(reg, new & ((1 << width) - 1))
+        self.put(reg, new & self._mask[reg])
         source = COUNTERS[reg][1]
         self._anchor[reg] = (counts[source], self.get(reg)) if self._counting(reg) else None
 

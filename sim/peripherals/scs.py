@@ -6,8 +6,7 @@ from __future__ import annotations
 from ..nvic import CONFIGURABLE_FAULTS, Exc
 from .base import RegisterDevice
 
-AIRCR_VECTKEY = 0x05FA
-AIRCR_VECTKEYSTAT = 0xFA05
+AIRCR_VECTKEY = 0x05FA     # what a write must hold in AIRCR.VECTKEY (reads give the map's reset value)
 # SHCSR bits: exception -> (active bit, pended bit, enable bit)
 SHCSR_BITS = {
     Exc.MEMMANAGE: ("MEMFAULTACT", "MEMFAULTPENDED", "MEMFAULTENA"),
@@ -18,7 +17,6 @@ SHCSR_BITS = {
     Exc.PENDSV: ("PENDSVACT", None, None),
     Exc.SYSTICK: ("SYSTICKACT", None, None),
 }
-CCR_WRITABLE = ("NONBASETHRDENA", "USERSETMPEND", "UNALIGN_TRP", "DIV_0_TRP", "BFHFNMIGN", "STKALIGN")
 
 
 class SystemControlSpace(RegisterDevice):
@@ -36,6 +34,13 @@ class SystemControlSpace(RegisterDevice):
 
     def _f(self, reg, name):
         return self.regmap[reg].field(name)
+
+    def _declared(self, reg):
+        """The mask of every field the map declares in `reg` (the bits that exist)."""
+        mask = 0
+        for f in self.regmap[reg].fields:
+            mask |= f.mask
+        return mask
 
     # -- SCnSCB -----------------------------------------------------------------------
 
@@ -166,7 +171,8 @@ class SystemControlSpace(RegisterDevice):
         self.core.scb.vtor = value & self._f("VTOR", "TBLOFF").mask
 
     def read_AIRCR(self, index):
-        value = self._f("AIRCR", "VECTKEY").insert(0, AIRCR_VECTKEYSTAT)
+        vectkey = self._f("AIRCR", "VECTKEY")
+        value = vectkey.insert(0, vectkey.extract(self.regmap["AIRCR"].reset))   # VECTKEYSTAT
         return self._f("AIRCR", "PRIGROUP").insert(value, self.core.nvic.prigroup)
 
     def write_AIRCR(self, value, index, mask):
@@ -182,13 +188,13 @@ class SystemControlSpace(RegisterDevice):
         return self.core.scb.scr
 
     def write_SCR(self, value, index, mask):
-        self.core.scb.scr = value & 0x16
+        self.core.scb.scr = value & self._declared("SCR")
 
     def read_CCR(self, index):
         return self.core.scb.ccr
 
     def write_CCR(self, value, index, mask):
-        writable = sum(self._f("CCR", n).mask for n in CCR_WRITABLE)
+        writable = self._declared("CCR")
         self.core.scb.ccr = (self.core.scb.ccr & ~(writable & mask)) | (value & writable)
 
     def read_SHPR(self, index):
@@ -249,5 +255,5 @@ class SystemControlSpace(RegisterDevice):
         return self.core.scb.demcr
 
     def write_DEMCR(self, value, index, mask):
-        self.core.scb.demcr = value & (self._f("DEMCR", "TRCENA").mask | 0x000F07F1)
+        self.core.scb.demcr = value & self._declared("DEMCR")
         self.core.on_trace_enable_change()

@@ -5,10 +5,16 @@ SCS; this class holds the behaviour."""
 from __future__ import annotations
 
 from ..nvic import Exc
+from ..scb import scs_field
 from .downcounter import DownCounter
 
-CSR_ENABLE, CSR_TICKINT, CSR_CLKSOURCE, CSR_COUNTFLAG = 1 << 0, 1 << 1, 1 << 2, 1 << 16
-MASK24 = 0xFFFFFF
+
+def calibration(clock_hz: int) -> int:
+    """SYST_CALIB: no reference clock (NOREF), TENMS = the reload for 10 ms at the core
+    clock, clipped to the field."""
+    tenms = scs_field("SYST_CALIB", "TENMS")
+    value = tenms.insert(0, min(clock_hz // 100 - 1, tenms.mask >> tenms.lsb))
+    return scs_field("SYST_CALIB", "NOREF").insert(value, 1)
 
 
 class SysTick:
@@ -17,7 +23,12 @@ class SysTick:
         self._scheduler = scheduler
         self._nvic = nvic
         self.calib = calib
-        self._counter = DownCounter(MASK24)
+        self._enable = scs_field("SYST_CSR", "ENABLE").mask
+        self._tickint = scs_field("SYST_CSR", "TICKINT").mask
+        self._countflag = scs_field("SYST_CSR", "COUNTFLAG").mask
+        self._ctrl_writable = self._enable | self._tickint | scs_field("SYST_CSR", "CLKSOURCE").mask
+        self._reload_mask = scs_field("SYST_RVR", "RELOAD").mask
+        self._counter = DownCounter(scs_field("SYST_CVR", "CURRENT").mask)
         self._ctrl = 0
         self._flag_since = 0        # COUNTFLAG reports a zero reached after this cycle...
         self._flag_latched = False  # ...or one reached before the counter was re-anchored
@@ -37,13 +48,13 @@ class SysTick:
         now = self._clock.now()
         self._latch_flag(now)
         flag, self._flag_latched = self._flag_latched, False   # reading clears COUNTFLAG
-        return self._ctrl | (CSR_COUNTFLAG if flag else 0)
+        return self._ctrl | (self._countflag if flag else 0)
 
     def write_csr(self, value: int) -> None:
         now = self._clock.now()
         self._latch_flag(now)
-        self._ctrl = value & (CSR_ENABLE | CSR_TICKINT | CSR_CLKSOURCE)
-        if self._ctrl & CSR_ENABLE:
+        self._ctrl = value & self._ctrl_writable
+        if self._ctrl & self._enable:
             self._counter.start(now)
         else:
             self._counter.stop(now)
@@ -55,7 +66,7 @@ class SysTick:
     def write_rvr(self, value: int) -> None:
         now = self._clock.now()
         self._latch_flag(now)
-        self._counter.set_reload(now, value & MASK24)
+        self._counter.set_reload(now, value & self._reload_mask)
         self._rearm(now)
 
     def read_cvr(self) -> int:
@@ -72,7 +83,7 @@ class SysTick:
         if self._event is not None:
             self._event.cancel()
             self._event = None
-        if self._ctrl & CSR_TICKINT:
+        if self._ctrl & self._tickint:
             nxt = self._counter.next_zero_after(now)
             if nxt is not None:
                 self._event = self._scheduler.at(nxt, self._on_zero, "systick")

@@ -6,12 +6,16 @@ from __future__ import annotations
 
 import hashlib
 
+from tlscosim.schema import at_least, optional
+
 from .base import RegisterDevice
 
 DEFAULT_LATENCY = 64
 
 
 class Trng(RegisterDevice):
+    OPTIONS = {"latency_cycles": optional(int, DEFAULT_LATENCY, at_least(1))}   # board-file keys
+
     def __init__(self, spec, ctx):
         self._latency = int(spec.options.get("latency_cycles", DEFAULT_LATENCY))
         self._counter = 0

@@ -18,7 +18,7 @@ from tlscosim.sim.runner import load_simulation, run_elf
 REFUSED = {
     "missing": "no such file",
     "text_file": "not an ELF file",
-    "truncated": "malformed ELF",
+    "truncated": "truncated ELF",
     "object_file": "ET_REL, not an executable",
     "no_segments": "no loadable segments",
     "outside": "lies outside the board's memories",
