@@ -15,9 +15,16 @@ direction, read the stored schedule. The first round key of encryption is KEY it
 and the last one (decryption's first) is prefetched from the RAM while idle, which is
 what lets the START cycle already feed the S-boxes.
 
-Timing (cycle 0 = the cycle START is presented): blocks finish at the edge ending
-cycle Nr, so DONE and DOUT are visible from cycle Nr + 1: 11/13/15 cycles. A key
-schedule expansion adds 4 * (Nr + 1) + 1 cycles in front.
+Timing (cycle 0 = the cycle `start` is high, the cycle after the bus wrote START):
+blocks finish at the edge ending cycle Nr, so a queued block can begin in cycle Nr + 1:
+11/13/15 cycles per block. A key schedule expansion adds 4 * (Nr + 1) + 1 cycles in
+front. With `hold` high the last round waits, its state frozen (`stalled`), so that a
+result is never written over one not yet released.
+
+Zeroization. The FSM starts in WIPE, after power-on, reset or CLEAR (the bus shell
+resets the core's flip-flops with CLEAR): 16 cycles writing zeros into the round-key
+RAM. The S-box output registers are addressed with KEY ^ DIN meanwhile (both wiped by
+then), so no key-derived byte survives in any memory or register.
 """
 
 
@@ -31,6 +38,7 @@ from .stages import stage
 
 BLOCK_BYTES = 16
 MAX_KEY_WORDS = 8
+ROUND_KEY_ROWS = 16                   # words per round-key RAM bank
 
 
 def _shift_rows_source(inverse: bool) -> list[int]:
@@ -49,10 +57,11 @@ def _bytes(value, count):
 
 
 class AesCore(wiring.Component):
-    """`decrypt`/`keylen` are read in the cycle `start` is high; `key` and `din` must stay
-    stable while `busy` (the bus shell discards writes then)."""
+    """`decrypt`/`keylen` are read in the cycle `start` is high; `din` until `taken`;
+    `key` must stay stable while `busy` (the bus shell locks them then)."""
 
     start: In(1)
+    hold: In(1)                           # do not write DOUT yet (an unreleased result)
     decrypt: In(1)
     keylen: In(2)
     key: In(8 * 4 * MAX_KEY_WORDS)        # key byte k at bits 8k
@@ -61,6 +70,9 @@ class AesCore(wiring.Component):
     dout: Out(8 * BLOCK_BYTES)
     busy: Out(1)
     done: Out(1)                          # high in the last cycle of a block
+    taken: Out(1)                         # DIN is read in this cycle for the last time
+    stalled: Out(1)                       # waiting on `hold`, state frozen
+    wiping: Out(1)                        # WIPE: KEY and DIN are not in use
     key_ready: Out(1)
 
     def elaborate(self, platform):
@@ -74,7 +86,7 @@ class AesCore(wiring.Component):
 
         rk_read, rk_write = [], []
         for j in range(4):
-            mem = m.submodules[f"round_keys{j}"] = Memory(shape=32, depth=16, init=[])
+            mem = m.submodules[f"round_keys{j}"] = Memory(shape=32, depth=ROUND_KEY_ROWS, init=[])
             rk_read.append(mem.read_port())
             rk_write.append(mem.write_port())
         rk_addr = Signal(4)                # the round key wanted in the *next* cycle
@@ -133,8 +145,11 @@ class AesCore(wiring.Component):
         temp = Mux(kmod == 0, Cat(sub[8:], sub[:8]) ^ rcon,      # RotWord after SubWord, Rcon
                    Mux((op_nk == 8) & (kmod == 4), sub, prev))
         w_new, = stage(m, "key_word", [Mux(ki < op_nk, key_words[kmod], back_word ^ temp)])
+        wiping = Signal()
+        wipe_row = Signal(4)
         stage(m, "key_store", [value for j in range(4) for value in
-                               (ki[2:], w_new, expanding & (ki[:2] == j))],
+                               (Mux(wiping, wipe_row, ki[2:]), Mux(wiping, 0, w_new),
+                                wiping | (expanding & (ki[:2] == j)))],
               targets=[t for p in rk_write for t in (p.addr, p.data, p.en)])
 
         # -- S-box addresses: (Inv)ShiftRows of the next state, or the key word ------------
@@ -147,11 +162,19 @@ class AesCore(wiring.Component):
                 address = Mux(expanding, Cat(w_new[8 * k:8 * k + 8], Const(0, 1)), address)
             addresses.append(address)
         stage(m, "sbox_address", addresses, targets=[p.addr for p in sbox_ports])
+        stalled = Signal()
+        m.d.comb += [p.en.eq(~stalled) for p in sbox_ports]
 
         # -- control ---------------------------------------------------------------------
         last_word = Signal(6)
         m.d.comb += last_word.eq(4 * op_nk + 27)         # 4 * (Nr + 1) - 1
-        with m.FSM() as fsm:
+        with m.FSM(init="WIPE") as fsm:
+            with m.State("WIPE"):
+                # rk_addr stays 0: the read registers end up holding a wiped word.
+                m.d.comb += [wiping.eq(1), first.eq(1), first_dec.eq(self.decrypt)]
+                m.d.sync += wipe_row.eq(wipe_row + 1)
+                with m.If(wipe_row == ROUND_KEY_ROWS - 1):
+                    m.next = "IDLE"
             with m.State("IDLE"):
                 m.d.comb += [first.eq(1), first_dec.eq(self.decrypt), rk_addr.eq(exp_nk + 6)]
                 with m.If(self.key_changed):
@@ -159,7 +182,7 @@ class AesCore(wiring.Component):
                 with m.If(self.start):
                     m.d.sync += [op_dec.eq(self.decrypt), op_nk.eq(nk_in)]
                     with m.If(key_ok):
-                        m.d.comb += rk_addr.eq(Mux(self.decrypt, nk_in + 5, 1))
+                        m.d.comb += [self.taken.eq(1), rk_addr.eq(Mux(self.decrypt, nk_in + 5, 1))]
                         m.d.sync += rnd.eq(1)
                         m.next = "ROUND"
                     with m.Else():
@@ -178,17 +201,22 @@ class AesCore(wiring.Component):
                 with m.Else():
                     m.d.comb += rk_addr.eq(back_next[2:])
             with m.State("PRE"):
-                m.d.comb += [first.eq(1), first_dec.eq(op_dec), after_expansion.eq(1),
+                m.d.comb += [first.eq(1), first_dec.eq(op_dec), after_expansion.eq(1), self.taken.eq(1),
                              rk_addr.eq(Mux(op_dec, op_nk + 5, 1))]
                 m.d.sync += rnd.eq(1)
                 m.next = "ROUND"
             with m.State("ROUND"):
                 with m.If(rnd == op_nr):
-                    m.d.comb += [self.done.eq(1), rk_addr.eq(op_nr)]
-                    m.d.sync += self.dout.eq(final_out)
-                    m.next = "IDLE"
+                    m.d.comb += rk_addr.eq(op_nr)
+                    with m.If(self.hold):
+                        m.d.comb += stalled.eq(1)
+                    with m.Else():
+                        m.d.comb += self.done.eq(1)
+                        m.d.sync += self.dout.eq(final_out)
+                        m.next = "IDLE"
                 with m.Else():
                     m.d.comb += rk_addr.eq(Mux(op_dec, op_nr - rnd - 1, rnd + 1))
                     m.d.sync += rnd.eq(rnd + 1)
-        m.d.comb += self.busy.eq(~fsm.ongoing("IDLE"))
+        m.d.comb += [self.busy.eq(~fsm.ongoing("IDLE")), self.stalled.eq(stalled),
+                     self.wiping.eq(wiping)]
         return m

@@ -128,6 +128,12 @@ class RtlBusDevice:
         self._backend.access(1, word, be, value << shift)
         self._after_access(disturbed=True)
 
+    def storage(self) -> dict[str, int]:
+        """Every flip-flop and memory row of the design now (pysim back end only)."""
+        if not hasattr(self._backend, "storage"):
+            raise ValueError("storage inspection needs the pysim back end")
+        return self._backend.storage()
+
     def close(self) -> None:
         self._backend.close()
 

@@ -55,11 +55,28 @@ class BusClient:
 
     def poll_done(self, limit: int = 10_000) -> int:
         """Read STATUS every cycle until DONE; returns the cycle of the read that saw it."""
+        return self.poll("DONE", limit)
+
+    def poll(self, flag: str, limit: int = 10_000) -> int:
+        """Read STATUS every cycle until `flag` is 1; returns the cycle of the read that saw it."""
         for _ in range(limit):
             cycle = self.cycle
-            if self.field("STATUS", "DONE", self.read("STATUS")):
+            if self.field("STATUS", flag, self.read("STATUS")):
                 return cycle
-        raise TimeoutError(f"{self.regmap.name}: DONE not set within {limit} polls")
+        raise TimeoutError(f"{self.regmap.name}: {flag} not set within {limit} polls")
+
+    def wait_idle(self, limit: int = 10_000) -> int:
+        """Let the device run while busy (e.g. wiping after reset or CLEAR)."""
+        self.dev.advance_while_busy(self.cycle + limit)
+        if self.field("STATUS", "BUSY", self.read("STATUS")):
+            raise TimeoutError(f"{self.regmap.name}: still busy after {limit} cycles")
+        return self.cycle
+
+    def clear(self) -> int:
+        """Write CTRL.CLEAR (zeroize); returns the cycle of that write."""
+        cycle = self.cycle
+        self.write("CTRL", self.fields("CTRL", clear=1))
+        return cycle
 
     def wait_done(self, limit: int = 10_000) -> int:
         """Let the device run while busy (no polling traffic), then check STATUS.DONE."""
@@ -100,6 +117,29 @@ class AesClient(BusClient):
         self.set_key(key)
         return b"".join(self.crypt_block(data[i:i + 16], decrypt) for i in range(0, len(data), 16))
 
+    def stream(self, key: bytes, data: bytes, decrypt: bool = False) -> tuple[bytes, list[int]]:
+        """ECB over `data` with two blocks in flight, as streaming firmware does it: one
+        running, the next queued (AUTOSTART on DIN's last word). Block i + 2 is written
+        only after result i was read, since its START releases DOUT. Returns the output
+        and the cycle at which each result was found ready."""
+        self.set_key(key)
+        blocks = [data[i:i + 16] for i in range(0, len(data), 16)]
+        self.write("CTRL", self.fields("CTRL", autostart=1, decrypt=int(decrypt), keylen=self.keylen))
+        for block in blocks[:2]:
+            self.poll("INPUT_READY")
+            self.write_bytes("DIN", block)
+        out, ready = [], []
+        for i in range(len(blocks)):
+            ready.append(self.poll("OUTPUT_VALID"))
+            out.append(self.read_bytes("DOUT", 16))
+            if i + 2 < len(blocks):
+                self.poll("INPUT_READY")
+                self.write_bytes("DIN", blocks[i + 2])
+            else:                            # no START to come: release DOUT explicitly
+                self.write("STATUS", self.fields("STATUS", output_valid=1))
+        self.write("CTRL", self.fields("CTRL", decrypt=int(decrypt), keylen=self.keylen))
+        return b"".join(out), ready
+
 
 def sha256_padding(length: int) -> bytes:
     """FIPS 180-4 5.1.1 padding for a message of `length` bytes (done by software)."""
@@ -122,9 +162,32 @@ class Sha256Client(BusClient):
         for i, word in enumerate(words):
             self.write("DIGEST", word, i)
 
+    def stream_blocks(self, blocks: list[bytes], init: bool, sha224: bool = False) -> list[int]:
+        """Compress `blocks` with the next one written while the current one runs
+        (AUTOSTART on BLOCK's last word); returns the cycle each block was written at."""
+        written = []
+        for i, block in enumerate(blocks):
+            self.poll("INPUT_READY")
+            if i < 2:                    # INIT for the first block only
+                self.write("CTRL", self.fields("CTRL", autostart=1, init=int(init and i == 0),
+                                               sha224=int(sha224)))
+            written.append(self.cycle)
+            self.write_bytes("BLOCK", block)
+        self.wait_idle()
+        self.write("CTRL", 0)
+        return written
+
+    def hash_streaming(self, message: bytes, sha224: bool = False) -> bytes:
+        padded = message + sha256_padding(len(message))
+        self.stream_blocks([padded[i:i + 64] for i in range(0, len(padded), 64)], True, sha224)
+        return self.digest(sha224)
+
+    def digest(self, sha224: bool = False) -> bytes:
+        words = self.state()[:7 if sha224 else 8]
+        return b"".join(w.to_bytes(WORD, "big") for w in words)
+
     def hash(self, message: bytes, sha224: bool = False) -> bytes:
         padded = message + sha256_padding(len(message))
         for i in range(0, len(padded), 64):
             self.compress(padded[i:i + 64], init=(i == 0), sha224=sha224)
-        words = self.state()[:7 if sha224 else 8]
-        return b"".join(w.to_bytes(WORD, "big") for w in words)
+        return self.digest(sha224)

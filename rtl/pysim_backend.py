@@ -10,7 +10,7 @@ can be presented in the very next cycle.
 import contextlib
 from pathlib import Path
 
-from amaranth.hdl import Cat, ClockDomain, Elaboratable, Module
+from amaranth.hdl import Cat, ClockDomain, Elaboratable, Fragment, Module
 from amaranth.sim import Simulator
 
 CLOCK_PERIOD = 1e-6     # arbitrary: the device counts cycles, not seconds
@@ -43,7 +43,10 @@ class PysimBackend:
         self._irq_out, self._busy_out = dut.irq, dut.busy
         harness = _Harness(dut)
         self._rst = harness.domain.rst
-        self._sim = Simulator(harness)
+        # Elaborated here, so that the storage walk sees the signals the simulator runs.
+        self._fragment = Fragment.get(harness, None)
+        self._storage = None
+        self._sim = Simulator(self._fragment)
         self._sim.add_clock(CLOCK_PERIOD)
         self._sim.add_testbench(self._serve, background=True)
         self._op = None
@@ -70,6 +73,13 @@ class PysimBackend:
 
     def reset(self) -> None:
         self._run(("reset",))
+
+    def storage(self) -> dict[str, int]:
+        """The value of every flip-flop and memory row, by hierarchical name."""
+        if self._storage is None:
+            from .storage import storage_elements
+            self._storage = storage_elements(self._fragment)
+        return self._run(("storage",))
 
     def close(self) -> None:
         self._vcd.close()
@@ -109,6 +119,8 @@ class PysimBackend:
                     await ctx.tick()
                     ran += 1
                 self._result = ran
+            elif kind == "storage":
+                self._result = {name: ctx.get(value) for name, value in self._storage.items()}
             elif kind == "reset":
                 ctx.set(self._rst, 1)
                 await ctx.tick()

@@ -33,10 +33,20 @@ def _common_registers(tag: str, version: int, ctrl_fields: tuple[Field, ...],
                  description="Register interface version.",
                  fields=(Field("MINOR", 0, 16), Field("MAJOR", 16, 16))),
         Register("CTRL", 0x008, access="rw",
-                 description="Operation parameters; writing START=1 starts an operation with the "
-                             "parameters written in the same write. START reads as 0. The whole "
-                             "write is discarded while BUSY (STATUS.WERR is set).",
-                 fields=(Field("START", 0, description="Write 1 to start one operation."),) + ctrl_fields),
+                 description="Operation parameters; writing START=1 requests an operation with the "
+                             "parameters written in the same write; the core begins it in the next "
+                             "cycle it is free (START is registered). START and CLEAR read as 0. "
+                             "A write while a START is pending is discarded (STATUS.WERR is set), "
+                             "unless it sets CLEAR.",
+                 fields=(Field("START", 0, description="Write 1 to start one operation; while "
+                                                       "an operation runs, it is queued."),)
+                        + ctrl_fields + (
+                     Field("AUTOSTART", 6, description="1: a write to the last input word also "
+                                                       "acts as START with these parameters."),
+                     Field("CLEAR", 7, description="Write 1 to zeroize: abort any operation and "
+                                                   "wipe keys, key schedule, state, input and "
+                                                   "output (as a reset does; BUSY while wiping)."),
+                 )),
         Register("STATUS", 0x00C, access="w1c",
                  description="BUSY is read-only; DONE and WERR are cleared by writing 1.",
                  fields=(
@@ -44,8 +54,14 @@ def _common_registers(tag: str, version: int, ctrl_fields: tuple[Field, ...],
                      Field("DONE", 1, description="The last operation finished; cleared by START "
                                                   "or by writing 1."),
                      Field("WERR", 2, description="A write to CTRL or an input register was "
-                                                  "discarded because the core was BUSY (sticky)."),
-                 ) + status_fields),
+                                                  "discarded because it was locked (sticky)."),
+                 ) + status_fields + (
+                     Field("INPUT_READY", 4, description="The input buffer and CTRL may be written: "
+                                                         "no START is pending (read-only)."),
+                     Field("OUTPUT_VALID", 5, description="The output holds a result not yet "
+                                                          "released; released by START or by "
+                                                          "writing 1."),
+                 )),
         Register("IRQ_ENABLE", 0x010, access="rw",
                  description="The interrupt line is high while STATUS.DONE and DONE here are both 1.",
                  fields=(Field("DONE", 0),)),
@@ -61,14 +77,18 @@ def _aes_map() -> RegisterMap:
     )
     status = (Field("KEY_READY", 3, description="The key schedule for KEY and CTRL.KEYLEN is "
                                                  "expanded; otherwise START expands it first."),)
-    regs = _common_registers("AES1", 0x0001_0000, ctrl, status) + (
+    regs = _common_registers("AES1", 0x0001_0001, ctrl, status) + (
         Register("KEY", 0x020, access="wo", count=8,
                  description="Key bytes in order (128-bit keys use KEY[0..3], 192 KEY[0..5]). A "
                              "write marks the key schedule stale. Discarded while BUSY. Reads 0."),
         Register("DIN", 0x040, access="rw", count=4,
-                 description="Input block bytes in order. Discarded while BUSY."),
+                 description="Input buffer: block bytes in order. The core copies it when the "
+                             "block begins, so the next block may be written while one runs; "
+                             "discarded while a START is pending."),
         Register("DOUT", 0x050, access="ro", count=4,
-                 description="Output block of the last operation, bytes in order."),
+                 description="Output block of the last operation, bytes in order. A block "
+                             "finishing while OUTPUT_VALID is 1 waits (BUSY) until it is "
+                             "released, so no result is overwritten unread."),
     )
     return RegisterMap("aes", WINDOW_SIZE, regs,
                        "AES-128/192/256 ECB block accelerator (one round per cycle)")
@@ -80,11 +100,12 @@ def _sha256_map() -> RegisterMap:
                                      "continue from DIGEST."),
         Field("SHA224", 2, description="With INIT: use the SHA-224 initial values."),
     )
-    regs = _common_registers("SHA2", 0x0001_0000, ctrl, ()) + (
+    regs = _common_registers("SHA2", 0x0001_0001, ctrl, ()) + (
         Register("BLOCK", 0x040, access="wo", count=16,
-                 description="The 64 message bytes of one block in order (padding is done by "
-                             "software). Used as the message schedule while BUSY: writes are "
-                             "discarded while BUSY. Reads 0."),
+                 description="Input buffer: the 64 message bytes of one block in order "
+                             "(padding is done by software). Copied into the message schedule "
+                             "when the block begins, so the next block may be written while one "
+                             "runs; discarded while a START is pending. Reads 0."),
         Register("DIGEST", 0x080, access="rw", count=8,
                  description="Chaining value H0..H7 as 32-bit values; the digest is H_i "
                              "big-endian. Writable to resume a saved context. Discarded while BUSY."),

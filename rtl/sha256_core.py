@@ -1,14 +1,15 @@
 """SHA-256 compression core (SHA-224 initial values as an option): one round per cycle.
 
-The message schedule is a 16-word shift window that *is* the block storage: each round
-consumes W[t] from its head and appends W[t+16], so the block costs no extra copy (and
-is not readable afterwards). K comes from a 64x32 ROM with a registered output (an
-iCE40 block RAM), read one round ahead.
+The message schedule is a 16-word shift window: each round consumes W[t] from its head
+and appends W[t+16]. The bus writes the block into a separate input buffer (`block`),
+which round 0 reads directly while it loads the window, so the next block can be
+written while one runs. K comes from a 64x32 ROM with a registered output (an iCE40
+block RAM), read one round ahead.
 
-Timing (cycle 0 = the cycle START is presented): round 0 runs in the START cycle on the
-chaining value (or the initial values with INIT), rounds 1..63 in cycles 1..63, and the
-chaining addition H += (a..h) in cycle 64, so DONE and the new DIGEST are visible from
-cycle 65: 65 cycles per block.
+Timing (cycle 0 = the cycle `start` is high): round 0 runs in that cycle on the chaining
+value (or the initial values with INIT), rounds 1..63 in cycles 1..63, and the chaining
+addition H += (a..h) in cycle 64, so a queued block can begin in cycle 65: 65 cycles
+per block. The core's flip-flops are its whole state (reset clears them all).
 """
 
 from amaranth.hdl import Cat, Module, Mux, Signal
@@ -42,16 +43,15 @@ def _small_sigma1(x):
 
 
 class Sha256Core(wiring.Component):
-    """`init`/`sha224` are read in the cycle `start` is high. The write port loads one
-    message word (big-endian value) or one chaining word; the bus shell only uses it
-    while the core is idle."""
+    """`init`/`sha224`/`block` are read in the cycle `start` is high. The write port loads
+    one chaining word; the bus shell only uses it while the core is idle."""
 
     start: In(1)
     init: In(1)
     sha224: In(1)
-    block_we: In(1)
+    block: In(32 * WINDOW_WORDS)         # the input buffer: W[i] (big-endian value) at bits 32i
     digest_we: In(1)
-    wr_index: In(4)
+    wr_index: In(3)
     wr_data: In(32)
     wr_mask: In(32)
     digest: Out(32 * STATE_WORDS)        # H_i at bits 32i
@@ -72,8 +72,10 @@ class Sha256Core(wiring.Component):
         rnd = Signal(6)
         m.d.comb += self.digest.eq(Cat(*chain))
 
-        # Round 0 runs in the START cycle, on H or on the initial values.
+        # Round 0 runs in the START cycle, on H or on the initial values, and on the buffer.
         first = Signal()
+        buffer = [self.block[32 * i:32 * i + 32] for i in range(WINDOW_WORDS)]
+        schedule = stage(m, "window_in", [Mux(first, b, w) for b, w in zip(buffer, window)])
         iv = [Mux(self.sha224, c224, c256)
               for c256, c224 in zip(initial_values(False), initial_values(True))]
         base = stage(m, "base", [Mux(self.init, v, h) for v, h in zip(iv, chain)])
@@ -81,15 +83,15 @@ class Sha256Core(wiring.Component):
         a, b, c, d, e, f, g, h = cur
         s1, ch, s0, maj, hkw = stage(m, "terms", [
             _big_sigma1(e), (e & f) ^ (~e & g), _big_sigma0(a), (a & b) ^ (a & c) ^ (b & c),
-            (h + k_port.data + window[0])[:32]])
+            (h + k_port.data + schedule[0])[:32]])
         t1, t2 = stage(m, "temps", [(hkw + s1 + ch)[:32], (s0 + maj)[:32]])
         new_w, = stage(m, "schedule", [
-            (_small_sigma1(window[14]) + window[9] + _small_sigma0(window[1]) + window[0])[:32]])
+            (_small_sigma1(schedule[14]) + schedule[9] + _small_sigma0(schedule[1]) + schedule[0])[:32]])
 
         def do_round():
             m.d.sync += [work[0].eq(t1 + t2), work[4].eq(d + t1)]
             m.d.sync += [work[i].eq(cur[i - 1]) for i in (1, 2, 3, 5, 6, 7)]
-            m.d.sync += [window[i].eq(window[i + 1]) for i in range(WINDOW_WORDS - 1)]
+            m.d.sync += [window[i].eq(schedule[i + 1]) for i in range(WINDOW_WORDS - 1)]
             m.d.sync += window[-1].eq(new_w)
 
         with m.FSM() as fsm:
@@ -101,8 +103,11 @@ class Sha256Core(wiring.Component):
                     m.d.sync += [hi.eq(bi) for hi, bi in zip(chain, base)]
                     m.d.sync += rnd.eq(1)
                     m.next = "ROUND"
-                with m.Else():
-                    self._load_words(m, window, chain)
+                with m.Elif(self.digest_we):
+                    with m.Switch(self.wr_index):
+                        for i, word in enumerate(chain):
+                            with m.Case(i):
+                                store_bytes(m, word, self.wr_data, self.wr_mask)
             with m.State("ROUND"):
                 do_round()
                 m.d.comb += k_next.eq(rnd + 1)
@@ -115,12 +120,3 @@ class Sha256Core(wiring.Component):
                 m.next = "IDLE"
         m.d.comb += self.busy.eq(~fsm.ongoing("IDLE"))
         return m
-
-    def _load_words(self, m, window, chain):
-        for enable, words in ((self.block_we, window), (self.digest_we, chain)):
-            with m.If(enable):
-                with m.Switch(self.wr_index):
-                    for i, word in enumerate(words):
-                        with m.Case(i):
-                            store_bytes(m, word, self.wr_data, self.wr_mask)
-

@@ -4,7 +4,13 @@ Target: iCE40 HX8K, the largest iCE40 that nextpnr-ice40 supports (7680 logic ce
 32 block RAMs), in its CT256 package, whose 206 I/Os can carry the accelerator's bus
 ports when the core is placed on its own (in a SoC they would be internal nets).
 The figures come from yosys's `stat -json` (cells after synthesis) and nextpnr's
-`--report` JSON (logic cells and RAMs after packing, achieved Fmax).
+`--report` JSON (logic cells and RAMs after packing, achieved Fmax, critical paths).
+
+Two Fmax figures, both from nextpnr's timing analysis: `fmax_mhz` is the clock domain
+alone (flip-flop to flip-flop, the core as it would sit inside a SoC whose bus
+registers its outputs); `fmax_mhz_io` also requires every path from a bus input pin to a
+flip-flop, from a flip-flop to an output pin, and from input to output (the read data
+mux) to fit in one clock period: the core on its own, pins included.
 """
 
 import json
@@ -19,6 +25,7 @@ DEVICE = "hx8k"
 PACKAGE = "ct256"
 TARGET_MHZ = 50          # what the timing-driven placer aims for; Fmax is what it reached
 SEED = 1                 # fixed: the same Verilog gives the same figures
+ASYNC = "<async>"        # nextpnr's name for the start or end of a path at a pin
 
 
 @dataclass(frozen=True)
@@ -31,7 +38,9 @@ class SynthesisResult:
     logic_cells: int       # ICESTORM_LC used after packing (LUT + FF pairs)
     logic_cells_available: int
     ram_blocks_available: int
-    fmax_mhz: float
+    fmax_mhz: float        # clock domain only (flip-flop to flip-flop)
+    fmax_mhz_io: float     # I/O paths included (pad delays too)
+    worst_io_path_ns: float
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -66,6 +75,9 @@ def synthesize(verilog_file: Path, top: str, workdir: Path) -> SynthesisResult:
     pnr = json.loads(report.read_text())
     used = pnr["utilization"]
     fmax = min(clock["achieved"] for clock in pnr["fmax"].values())
+    io_delays = [sum(step["delay"] for step in path["path"]) for path in pnr["critical_paths"]
+                 if ASYNC in (path["from"], path["to"])]
+    worst_io = max(io_delays, default=0.0)
     return SynthesisResult(
         device=f"iCE40{DEVICE.upper()}-{PACKAGE}",
         luts=cells.get("SB_LUT4", 0),
@@ -76,4 +88,6 @@ def synthesize(verilog_file: Path, top: str, workdir: Path) -> SynthesisResult:
         logic_cells_available=used["ICESTORM_LC"]["available"],
         ram_blocks_available=used["ICESTORM_RAM"]["available"],
         fmax_mhz=round(fmax, 2),
+        fmax_mhz_io=round(1000 / max(1000 / fmax, worst_io), 2),
+        worst_io_path_ns=round(worst_io, 2),
     )

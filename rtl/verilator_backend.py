@@ -156,7 +156,7 @@ class VerilatorBackend:
             getattr(lib, fn).argtypes, getattr(lib, fn).restype = args, result
         self._lib = lib
         self._dev = lib.dev_new()
-        self.irq = self.busy = False
+        self._sample()                  # the outputs at power-on (a core may be wiping)
 
     def access(self, we: int, addr: int, be: int, wdata: int) -> int:
         data = self._lib.dev_access(self._dev, addr, we, be, wdata)

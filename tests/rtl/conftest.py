@@ -35,9 +35,11 @@ def shared_sha(shared_sha_device) -> Sha256Client:
 
 @pytest.fixture
 def aes() -> AesClient:
-    """A fresh AES accelerator, just out of reset."""
+    """A fresh AES accelerator, out of reset and done wiping its round-key RAM."""
     with RtlBusDevice("aes") as dev:
-        yield AesClient(dev)
+        client = AesClient(dev)
+        client.wait_idle()
+        yield client
 
 
 @pytest.fixture

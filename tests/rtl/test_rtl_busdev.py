@@ -49,7 +49,7 @@ def test_long_idle_stretches_are_skipped(device):
     began = time.perf_counter()
     device.advance_to(10**12)
     assert time.perf_counter() - began < 1.0
-    assert device.cycle == 10**12 and device.skipped > 10**12 - 10
+    assert device.cycle == 10**12 and device.skipped > 10**12 - 100   # the power-on wipe runs
     assert device.read(device.cycle, regmap.offset("DIN")) == 7
     assert device.read(device.cycle, regmap.offset("ID")) == regmap["ID"].reset
 
