@@ -147,8 +147,9 @@ def one_of(*choices) -> Check:
     def check(key, value):
         if value in choices:
             return None
+        suggest = isinstance(value, str) and len(choices) > 1
         return (f"{key} = {value!r} is not one of {', '.join(map(repr, choices))}"
-                + (close_match(value, choices) if isinstance(value, str) else ""))
+                + (close_match(value, choices) if suggest else ""))
     return check
 
 
