@@ -123,6 +123,7 @@ class Mismatch:
     got: int
     read_cycle: int
     read_where: str
+    pc_of_read: int | None = None
 
     def format(self) -> str:
         op = self.operation
@@ -263,7 +264,7 @@ class OffloadVerifier:
         if got != expected and not op.mismatched:
             op.mismatched = True
             self.mismatches.append(Mismatch(op, self._where(op.pc), access.register, access.index,
-                                            expected, got, access.cycle, self._where(access.pc)))
+                                            expected, got, access.cycle, self._where(access.pc), access.pc))
 
     def _where(self, pc: int | None) -> str:
         return "?" if pc is None else self.describe(pc)

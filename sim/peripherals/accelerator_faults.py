@@ -5,22 +5,22 @@ before elaboration, so it runs on both back ends (the Verilator model is built f
 faulty design's own Verilog and cached apart). They exist to prove that
 `--verify-offload` and the Mbed TLS test suites catch broken hardware.
 
-The defects are planted from outside rtl/ (which its owner keeps changing): a variant
-elaborates the real accelerator and then edits one ROM's contents in the elaborated
-core, or interposes on the bus in front of it. `designs.build_accelerator` is swapped
-for the duration of the device's construction, since RtlBusDevice builds its design
-itself (a `design=` argument there would make this unnecessary).
+The defects are planted from outside rtl/ (which its owner keeps changing), at the
+level of what the RTL is built from: a corrupted table handed to the core while it
+elaborates (its S-box ROM contents, its K ROM contents), or a bus stage in front of
+the accelerator. The swap lasts only while the device builds its design (RtlBusDevice
+elaborates it itself; a `design=` argument there would make this unnecessary).
 """
 
 from __future__ import annotations
 
+import importlib
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Callable
 
-from amaranth.hdl import Elaboratable, Module
+from amaranth.hdl import Module
 from amaranth.lib import wiring
-from amaranth.lib.memory import Memory
 
 from tlscosim.errors import UserError
 
@@ -28,7 +28,6 @@ from tlscosim.errors import UserError
 # table entry); 0x00 -> 0x63 is flipped to 0x62.
 SBOX_FAULT_INPUT = 0x00
 SBOX_FAULT_FLIP = 0x01
-AES_SBOXES, SBOX_ROM_DEPTH = 16, 512     # the AES core's S-box ROMs: {inverse, byte} -> S, S^-1
 # The round constant corrupted in the SHA-256 K ROM (its last round).
 K_FAULT_ROUND = 63
 K_FAULT_FLIP = 0x8000_0000
@@ -42,59 +41,24 @@ class Fault:
     name: str
     core: str
     description: str
-    build: Callable[[], Elaboratable]
+    # (module, attribute, replacement(original)) swapped while the design is built
+    patches: tuple[tuple[str, str, Callable], ...]
 
 
-class _ElaboratedThen(Elaboratable):
-    """Elaborates `inner` and hands its Module to `edit` before Amaranth goes on."""
-
-    def __init__(self, inner, edit: Callable[[Module], None]):
-        self._inner, self._edit = inner, edit
-        inner._MustUse__used = True     # elaborated here, not by Amaranth: no "unused" warning
-
-    def elaborate(self, platform):
-        m = self._inner.elaborate(platform)
-        self._edit(m)
-        return m
+def _corrupt_sbox(original):
+    def sbox():
+        table = list(original())
+        table[SBOX_FAULT_INPUT] ^= SBOX_FAULT_FLIP
+        return table
+    return sbox
 
 
-def _submodule(m: Module, name: str):
-    # Amaranth 0.5 keeps a Module's named submodules as name -> (object, source location).
-    return m._named_submodules[name][0]
-
-
-def _with_core_edit(accelerator_class, edit: Callable[[Module], None]):
-    """An accelerator whose core's elaborated Module goes through `edit`."""
-
-    class Faulty(accelerator_class):
-        def elaborate(self, platform):
-            m = super().elaborate(platform)
-            core, src_loc = m._named_submodules["core"]
-            m._named_submodules["core"] = (_ElaboratedThen(core, edit), src_loc)
-            return m
-
-    return Faulty()
-
-
-def _aes_sbox():
-    from tlscosim.rtl.aes_accel import AesAccelerator
-
-    def edit(core: Module) -> None:
-        roms = [obj for obj, _src in core._named_submodules.values() if isinstance(obj, Memory)
-                and obj.depth == SBOX_ROM_DEPTH]
-        assert len(roms) == AES_SBOXES, f"expected {AES_SBOXES} S-box ROMs, found {len(roms)}"
-        for rom in roms:
-            # ROM address = {inverse, byte}: the forward table is the low half.
-            rom.init[SBOX_FAULT_INPUT] ^= SBOX_FAULT_FLIP
-    return _with_core_edit(AesAccelerator, edit)
-
-
-def _sha_k():
-    from tlscosim.rtl.sha256_accel import Sha256Accelerator
-
-    def edit(core: Module) -> None:
-        _submodule(core, "k_rom").init[K_FAULT_ROUND] ^= K_FAULT_FLIP
-    return _with_core_edit(Sha256Accelerator, edit)
+def _corrupt_k(original):
+    def round_constants():
+        k = list(original())
+        k[K_FAULT_ROUND] ^= K_FAULT_FLIP
+        return k
+    return round_constants
 
 
 class _IgnoredWrite(wiring.Component):
@@ -118,18 +82,24 @@ class _IgnoredWrite(wiring.Component):
         return m
 
 
-def _sha_chain():
-    from tlscosim.rtl.sha256_accel import Sha256Accelerator
-    inner = Sha256Accelerator()
-    return _IgnoredWrite(inner, inner.regmap.offset("DIGEST", STUCK_DIGEST_INDEX))
+def _stuck_digest_word(original):
+    def build_accelerator(core: str):
+        accel = original(core)
+        if core != "sha256":
+            return accel
+        return _IgnoredWrite(accel, accel.regmap.offset("DIGEST", STUCK_DIGEST_INDEX))
+    return build_accelerator
 
 
 FAULTS = {f.name: f for f in (
     Fault("aes-sbox", "aes", f"one wrong S-box entry (S[{SBOX_FAULT_INPUT:#04x}] off by "
-                             f"{SBOX_FAULT_FLIP:#x}, in every S-box ROM)", _aes_sbox),
-    Fault("sha-k", "sha256", f"one wrong round constant (K[{K_FAULT_ROUND}] with bit 31 flipped)", _sha_k),
+                             f"{SBOX_FAULT_FLIP:#x}, in every S-box ROM)",
+          (("tlscosim.rtl.aes_core", "sbox", _corrupt_sbox),)),
+    Fault("sha-k", "sha256", f"one wrong round constant (K[{K_FAULT_ROUND}] with bit 31 flipped)",
+          (("tlscosim.rtl.sha256_core", "round_constants", _corrupt_k),)),
     Fault("sha-chain", "sha256", f"chaining word H{STUCK_DIGEST_INDEX} stuck: writes to "
-                                 f"DIGEST[{STUCK_DIGEST_INDEX}] are ignored", _sha_chain),
+                                 f"DIGEST[{STUCK_DIGEST_INDEX}] are ignored",
+          (("tlscosim.rtl.designs", "build_accelerator", _stuck_digest_word),)),
 )}
 
 
@@ -142,17 +112,15 @@ def fault_named(name: str) -> Fault:
 
 @contextmanager
 def design_override(fault: Fault | None):
-    """While active, building `fault.core`'s accelerator builds the faulty variant."""
-    if fault is None:
-        yield
-        return
-    from tlscosim.rtl import designs
-    original = designs.build_accelerator
-
-    def build(core: str):
-        return fault.build() if core == fault.core else original(core)
-    designs.build_accelerator = build
+    """While active, the RTL is built with `fault`'s defect (nothing when None)."""
+    swapped = []
     try:
+        for module_name, attribute, replacement in (fault.patches if fault else ()):
+            module = importlib.import_module(module_name)
+            original = getattr(module, attribute)
+            setattr(module, attribute, replacement(original))
+            swapped.append((module, attribute, original))
         yield
     finally:
-        designs.build_accelerator = original
+        for module, attribute, original in reversed(swapped):
+            setattr(module, attribute, original)

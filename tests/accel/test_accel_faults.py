@@ -1,0 +1,77 @@
+"""Deliberately broken RTL: --verify-offload names the first wrong operation (cycle, PC,
+function, operands) and the firmware's own results disagree with the references."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+import pytest
+from elftools.elf.elffile import ELFFile
+
+from tlscosim.sim.offload_verify import aes_block, sha256_compress
+
+from conftest import run_on_board
+
+EXPECTED_OPERATION = {
+    "aes-sbox": re.compile(r"aes-(128|192|256) (en|de)crypt"),
+    "sha-k": re.compile(r"sha-(224|256) block( \(init\))?"),
+    "sha-chain": re.compile(r"sha-256 block"),      # a resumed context (no INIT)
+}
+
+
+@pytest.mark.parametrize("fault", sorted(EXPECTED_OPERATION))
+def test_verify_offload_reports_the_first_mismatch(accel_check_elf, fault):
+    run = run_on_board(accel_check_elf, fault=fault)
+    verify = run.offload["verify_offload"]
+    assert run.offload["rtl_fault"] == fault
+    assert verify["mismatches"] >= 1
+    first = run.mismatches[0]
+    op = first.operation
+    assert EXPECTED_OPERATION[fault].fullmatch(op.kind), op.kind
+    assert first.where.split("+")[0] == _function_at(accel_check_elf, op.pc)
+    assert first.read_where.split("+")[0] == _function_at(accel_check_elf, first.pc_of_read)
+    assert op.cycle < first.read_cycle
+    # The reported expectation is the reference's, recomputed here from the operands.
+    if op.device == "aes":
+        bits = int(op.kind[4:7])
+        key, data = bytes.fromhex(op.operands["key"]), bytes.fromhex(op.operands["in"])
+        assert len(key) * 8 == bits
+        ref = aes_block(key, data, op.kind.endswith("decrypt"))
+        assert first.expected == int.from_bytes(ref[4 * first.index:4 * first.index + 4], "little")
+    else:
+        block = bytes.fromhex(op.operands["block"])
+        if "chain" in op.operands:
+            chain = [int(op.operands["chain"][8 * i:8 * i + 8], 16) for i in range(8)]
+            assert first.expected == sha256_compress(chain, block)[first.index]
+    assert first.got != first.expected
+    text = first.format()
+    assert f"started at cycle {op.cycle} by pc={op.pc:#010x} ({first.where})" in text
+    assert f"the reference gives {first.expected:#010x}" in text
+    # And the firmware saw wrong results: the app's own AES/SHA lines disagree with the
+    # references (the suites' view of it).
+    assert _wrong_results(run.uart) > 0
+
+
+def _function_at(elf, pc: int) -> str:
+    """The ELF's function symbol whose range holds `pc` (read with pyelftools here)."""
+    with open(elf, "rb") as f:
+        symtab = ELFFile(f).get_section_by_name(".symtab")
+        for sym in symtab.iter_symbols():
+            start = sym["st_value"] & ~1
+            if sym["st_info"]["type"] == "STT_FUNC" and start <= pc < start + sym["st_size"]:
+                return sym.name
+    raise AssertionError(f"no function holds {pc:#x}")
+
+
+def _wrong_results(uart: str) -> int:
+    from test_accel_check import _aes, _cases
+    wrong = 0
+    for kind, f in _cases(uart):
+        if kind.startswith("aes"):
+            good = _aes(bytes.fromhex(f["key"]), bytes.fromhex(f["in"]), kind.endswith("dec")).hex()
+            wrong += f["out"] != good
+        else:
+            h = hashlib.sha224 if kind.startswith("sha224") else hashlib.sha256
+            wrong += f["digest"] != h(bytes.fromhex(f["msg"])).hexdigest()
+    return wrong
