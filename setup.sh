@@ -10,6 +10,7 @@ DEBIAN_PACKAGES=(
     qemu-system-arm                             # independent cross-check of the firmware
     make gcc g++                                # firmware build; native hooks; Verilator models (C++)
     verilator yosys nextpnr-ice40 fpga-icestorm # Verilog lint, synthesis, place and route
+    iproute2 iputils-ping tshark                # the board's TAP link in a namespace; ping; pcap checks
 )
 
 missing=()

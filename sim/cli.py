@@ -62,6 +62,8 @@ def add_commands(sub) -> None:
     run.add_argument("-q", "--quiet", action="store_true", help="no summary or progress on stderr")
     from .peripherals import accelerator_run
     accelerator_run.add_arguments(run)
+    from .net import run_options as net_run
+    net_run.add_arguments(run)
     run.set_defaults(func=_run)
 
     bench = sub.add_parser("bench", help="simulation speed against QEMU and raw Unicorn",

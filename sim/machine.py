@@ -202,6 +202,7 @@ class Simulation:
             self._system_reset()
         now = self.acct.block_cycles
         self.core.scheduler.fire_due(now)
+        self._poll_host(now)
         self._check_limits()
         self._take_pending_exception()
 
@@ -227,6 +228,13 @@ class Simulation:
             if opts.progress:
                 opts.progress({"cycles": now, "instructions": self.acct.instructions, "wall_s": wall,
                                "simulated_s": now / self.board.desc.clock_hz})
+
+    def _poll_host(self, now: int) -> None:
+        """Host I/O: carry out what host threads posted (frames for a MAC, ...); a stop the
+        host asked for (a host command exited, a test called stop) ends the run."""
+        request = self.board.host.poll(now)
+        if request is not None:
+            raise Stop(request.reason, request.message, exit_code=request.exit_code)
 
     def _where(self) -> str:
         pc = self.cpu.reg("pc")
@@ -340,14 +348,20 @@ class Simulation:
                 return
             nxt = core.scheduler.next_cycle()
             limit = self.options.max_cycles
-            if nxt is None and limit is None:
+            host = self.board.host
+            if nxt is None and limit is None and not host.is_open:
                 report = next(reversed(self._open_faults.values()), None)
                 raise Stop("fault" if report else "deadlock",
                            f"WFI with no interrupt pending or scheduled: the firmware would sleep forever {self._where()}"
                            + (f", after:\n{report.format()}" if report else ""), fault=report)
             target = nxt if limit is None else min(nxt if nxt is not None else limit, limit)
+            if host.is_open:
+                # Host I/O (sim/net/hostio.py): with a host link open the board waits for
+                # the host (in wall time, paced) and wakes early when input arrives.
+                target = host.wait(self.acct.block_cycles, target)
             core.sleep_until(target)
             core.scheduler.fire_due(target)
+            self._poll_host(target)
             self._check_limits()
 
     # -- exceptions --------------------------------------------------------------------------------

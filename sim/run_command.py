@@ -14,6 +14,7 @@ from tlscosim.outputs import check_output_file, write_or_keep, write_text_or_kee
 from .cli import EXIT_FAULT, EXIT_LIMIT
 from .elf import Firmware
 from .machine import RunOptions, RunResult, Simulation
+from .net import run_options as net_run
 from .peripherals import accelerator_run
 
 PROGRESS_EVERY_S = 2.0
@@ -54,8 +55,13 @@ def run_command(args) -> int:
     if args.profile:
         from .profiler import Profiler
         profiler = Profiler.attach(sim)
+    net = net_run.attach(sim, args)
     started = time.perf_counter()
-    result = sim.run()
+    try:
+        result = sim.run()
+    finally:
+        if net is not None:
+            net.close()          # host commands stopped, namespace removed, pcap closed
     sys.stdout.buffer.flush()
     offload_summary = offload.summary()
     status = exit_status(result)
@@ -71,7 +77,7 @@ def run_command(args) -> int:
         lost += _saving(lambda: write_text_or_keep(args.json, json.dumps(data, indent=2) + "\n", "--json"))
     if not args.quiet:
         _summary(result)
-        for line in offload.report_lines():
+        for line in offload.report_lines() + net_run.report_lines(net):
             print(f"tlscosim: {line}", file=sys.stderr)
         for warning in status_warnings(result):
             print(f"tlscosim: warning: {warning}", file=sys.stderr)

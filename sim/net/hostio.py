@@ -19,6 +19,9 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Callable
 
+LINK_BITS_PER_S = 100_000_000        # the LAN9118's PHY: 100BASE-TX
+ETH_MIN_FRAME = 60                    # shorter frames are padded on the wire
+ETH_WIRE_OVERHEAD = 4 + 8 + 12        # FCS, preamble + start delimiter, inter-frame gap
 POLLS_PER_SIMULATED_SECOND = 1000     # a busy CPU still sees host input within 1 ms
 IDLE_WAIT_S = 0.05                    # longest wall wait before the loop looks at its limits
 
@@ -44,6 +47,7 @@ class EthernetPort:
         self.receiving = False          # the device accepts frames (the driver enabled RX)
         self._observers: list[Callable[[str, int, bytes], None]] = []
         self._on_ready: list[Callable[[], None]] = []
+        self._wire_free_at = 0          # the cycle the incoming wire is free again
 
     # -- device side (simulation thread) ----------------------------------------------
 
@@ -74,8 +78,17 @@ class EthernetPort:
             callback()
 
     def deliver(self, frame: bytes) -> None:
-        """A frame from the host; the device gets it at the run loop's next poll."""
-        self.host.post(lambda cycle: self._received(bytes(frame), cycle))
+        """A frame from the host. It is taken in at the run loop's next poll and reaches
+        the device when its last bit would have arrived on a 100 Mbit/s link, after the
+        frames queued before it: a burst from the host arrives spaced as on a real cable."""
+        frame = bytes(frame)
+        self.host.post(lambda cycle: self._on_wire(frame, cycle))
+
+    def _on_wire(self, frame: bytes, cycle: int) -> None:
+        start = max(cycle, self._wire_free_at)
+        bits = (max(len(frame), ETH_MIN_FRAME) + ETH_WIRE_OVERHEAD) * 8
+        self._wire_free_at = start + -(-bits * self.host.clock_hz // LINK_BITS_PER_S)
+        self.host.scheduler.at(self._wire_free_at, lambda c: self._received(frame, c), f"{self.name} frame in")
 
     def _received(self, frame: bytes, cycle: int) -> None:
         for observer in self._observers:
@@ -92,9 +105,18 @@ class HostIO:
         self._stop: StopRequest | None = None
         self._ports: dict[str, EthernetPort] = {}
         self._links = 0
+        self._watchers = 0      # host threads in wait_for
         self._anchor: tuple[float, int] | None = None     # (wall, cycle) when pacing began
         self._ticker = None
         self.cycle = 0          # simulated cycle at the latest poll (read by host threads)
+
+    @property
+    def clock_hz(self) -> int:
+        return self._clock.hz
+
+    @property
+    def scheduler(self):
+        return self._scheduler
 
     # -- devices ------------------------------------------------------------------------
 
@@ -148,12 +170,16 @@ class HostIO:
         """Blocks a host thread until predicate() (checked at each poll) or the timeout."""
         deadline = None if timeout_s is None else time.monotonic() + timeout_s
         with self._cond:
-            while not predicate():
-                remaining = None if deadline is None else deadline - time.monotonic()
-                if remaining is not None and remaining <= 0:
-                    return False
-                self._cond.wait(remaining if remaining is not None else IDLE_WAIT_S)
-            return True
+            self._watchers += 1
+            try:
+                while not predicate():
+                    remaining = None if deadline is None else deadline - time.monotonic()
+                    if remaining is not None and remaining <= 0:
+                        return False
+                    self._cond.wait(min(remaining, IDLE_WAIT_S) if remaining is not None else IDLE_WAIT_S)
+                return True
+            finally:
+                self._watchers -= 1
 
     def notify(self) -> None:
         with self._cond:
@@ -163,6 +189,9 @@ class HostIO:
 
     def poll(self, now: int) -> StopRequest | None:
         """Carries out what host threads posted; returns a stop request if there is one."""
+        if not self._links and not self._watchers and not self._inbox and self._stop is None:
+            self.cycle = now        # nobody on the host side: no lock, nothing to notify
+            return None
         while True:
             with self._cond:
                 self.cycle = now

@@ -41,7 +41,9 @@
 #define MEMP_NUM_REASSDATA 4
 #define IP_REASS_MAX_PBUFS 16
 #define TCP_MSS 1460
-#define TCP_WND (8 * TCP_MSS)
+/* At most what the RX FIFO holds (10.5 KB): a peer sending a full window at line rate
+ * cannot overflow it while the CPU is still busy with earlier frames. */
+#define TCP_WND (6 * TCP_MSS)
 #define TCP_SND_BUF (8 * TCP_MSS)
 #define TCP_SND_QUEUELEN (4 * TCP_SND_BUF / TCP_MSS)
 #define TCP_LISTEN_BACKLOG 1

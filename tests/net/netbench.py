@@ -50,6 +50,13 @@ class MacBench:
     def deliver(self, frame: bytes) -> None:
         self.port.deliver(frame)
         self.ctx.host.poll(self.clock.now())
+        self._arrive()
+
+    def _arrive(self) -> None:
+        """Moves the bench clock past every frame still on the incoming wire."""
+        while (nxt := self.scheduler.next_cycle()) is not None:
+            self.clock.cycle = max(self.clock.cycle, nxt)
+            self.scheduler.fire_due(nxt)
 
     # registers
     def read(self, reg: str, index: int = 0) -> int:
