@@ -64,6 +64,8 @@ def add_commands(sub) -> None:
     accelerator_run.add_arguments(run)
     from .net import run_options as net_run
     net_run.add_arguments(run)
+    from .semihosting import add_run_arguments as add_semihosting_arguments
+    add_semihosting_arguments(run)
     run.set_defaults(func=_run)
 
     bench = sub.add_parser("bench", help="simulation speed against QEMU and raw Unicorn",

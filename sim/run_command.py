@@ -14,6 +14,7 @@ from tlscosim.outputs import check_output_file, write_or_keep, write_text_or_kee
 from .cli import EXIT_FAULT, EXIT_LIMIT
 from .elf import Firmware
 from .machine import RunOptions, RunResult, Simulation
+from . import semihosting
 from .net import run_options as net_run
 from .peripherals import accelerator_run
 
@@ -50,6 +51,7 @@ def run_command(args) -> int:
                          seed=args.seed, fault_policy=args.fault_policy,
                          progress=None if args.quiet else _Progress(board.clock_hz))
     sim = Simulation(board, firmware, options, uart_sink=_write_stdout, semihosting_sink=_write_stdout)
+    semihosting.attach_from_args(sim, args)
     offload = accelerator_run.attach(sim, args.rtl, args.rtl_fault, args.verify_offload)
     profiler = None
     if args.profile:

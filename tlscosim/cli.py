@@ -36,7 +36,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    # Words after `--` are the firmware's own command line (argparse cannot give a
+    # positional list after an optional one), for the commands that take one.
+    passthrough = None
+    if "--" in argv:
+        passthrough, argv = argv[argv.index("--") + 1:], argv[:argv.index("--")]
     args = parser.parse_args(argv)
+    if passthrough is not None:
+        if not hasattr(args, "firmware_args"):
+            parser.error(f"`--` and what follows it go with `tlscosim run` only: {' '.join(passthrough)}")
+        args.firmware_args = [*args.firmware_args, *passthrough]
     try:
         return int(args.func(args) or 0)
     except UserError as exc:

@@ -28,3 +28,23 @@ void semihosting_exit(int status)
     for (;;)
         ; /* no semihosting host: stop here */
 }
+
+int semihosting_argv(char *buf, size_t size, char **argv, int max_args)
+{
+    uint32_t block[2] = {(uint32_t)(uintptr_t)buf, (uint32_t)size};
+    int argc = 0;
+    if (size == 0 || semihosting_call(SYS_GET_CMDLINE, (uintptr_t)block) != 0)
+        return 0;
+    buf[size - 1] = '\0';
+    for (char *p = buf; *p && argc < max_args - 1;) {
+        while (*p == ' ')
+            *p++ = '\0';
+        if (!*p)
+            break;
+        argv[argc++] = p;
+        while (*p && *p != ' ')
+            p++;
+    }
+    argv[argc] = NULL;
+    return argc;
+}

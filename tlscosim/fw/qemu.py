@@ -30,20 +30,26 @@ class QemuResult:
     stderr: bytes = b""              # QEMU's own messages
 
 
-def qemu_command(elf: Path, machine: str, plugin: str | None = None) -> list[str]:
+def qemu_command(elf: Path, machine: str, plugin: str | None = None,
+                 semihosting_args: list[str] | None = None) -> list[str]:
+    # Each arg= is one word of the semihosting command line (commas doubled: QEMU's quoting).
+    args = "".join(f",arg={a.replace(',', ',,')}" for a in semihosting_args or ())
     cmd = [QEMU, "-M", machine, "-nographic", "-monitor", "none", "-serial", "stdio",
-           "-semihosting-config", "enable=on,target=native", "-kernel", str(elf)]
+           "-semihosting-config", f"enable=on,target=native{args}", "-kernel", str(elf)]
     if plugin:
         cmd += ["-plugin", plugin]
     return cmd
 
 
 def run_qemu(elf: str | Path, *, timeout_s: float = 10.0, board: str | BoardDescription = DEFAULT_BOARD,
-             count_instructions: bool = False) -> QemuResult:
+             count_instructions: bool = False, semihosting_args: list[str] | None = None,
+             cwd: str | Path | None = None) -> QemuResult:
+    """semihosting_args: the firmware's command line (argv[0] first); cwd: where its
+    semihosting file names start (QEMU does not confine them)."""
     machine = _machine(board)
     if shutil.which(QEMU) is None:
         raise UserError(f"{QEMU} not found on PATH (Debian package qemu-system-arm)")
-    elf = Path(elf)
+    elf = Path(elf).resolve()
     if not elf.is_file():
         raise UserError(f"firmware {elf} does not exist (run `tlscosim build`)")
     with tempfile.TemporaryDirectory(prefix="tlscosim-qemu-") as tmp:
@@ -52,7 +58,7 @@ def run_qemu(elf: str | Path, *, timeout_s: float = 10.0, board: str | BoardDesc
         if count_instructions:
             from .qemu_plugin import insn_count_plugin
             plugin = f"{insn_count_plugin()},out={count_file}"
-        return _run(qemu_command(elf, machine, plugin), timeout_s, count_file)
+        return _run(qemu_command(elf, machine, plugin, semihosting_args), timeout_s, count_file, cwd)
 
 
 def _machine(board: str | BoardDescription) -> str:
@@ -65,9 +71,9 @@ def _machine(board: str | BoardDescription) -> str:
     return desc.qemu_machine
 
 
-def _run(cmd: list[str], timeout_s: float, count_file: Path) -> QemuResult:
+def _run(cmd: list[str], timeout_s: float, count_file: Path, cwd: str | Path | None = None) -> QemuResult:
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=cwd)
     try:
         out, err = proc.communicate(timeout=timeout_s)
         timed_out = False
