@@ -127,14 +127,9 @@ class Firmware:
             raise FirmwareError(f"{path}: not a 32-bit little-endian ARM ELF")
         if elf["e_type"] != "ET_EXEC":
             raise FirmwareError(f"{path}: ELF type {elf['e_type']}, not an executable (ET_EXEC)")
-        headers_end = elf["e_phoff"] + elf["e_phnum"] * elf["e_phentsize"]
-        if headers_end > file_size:
-            raise FirmwareError(f"{path}: truncated ELF: {file_size} bytes, but its program headers "
-                                f"end at byte {headers_end}")
-        segments = []
-        for seg in elf.iter_segments():
-            if seg["p_type"] != "PT_LOAD" or seg["p_memsz"] == 0:
-                continue
+        _check_headers_end(path, elf, file_size, "program", "e_phoff", "e_phnum", "e_phentsize")
+        loads = [seg for seg in elf.iter_segments() if seg["p_type"] == "PT_LOAD" and seg["p_memsz"]]
+        for seg in loads:
             end = seg["p_offset"] + seg["p_filesz"]
             if end > file_size:
                 raise FirmwareError(f"{path}: truncated ELF: {file_size} bytes, but its segment at "
@@ -142,11 +137,12 @@ class Firmware:
             if seg["p_filesz"] > seg["p_memsz"]:
                 raise FirmwareError(f"{path}: malformed ELF (the segment at {seg['p_paddr']:#010x} has more "
                                     "bytes in the file than in memory)")
-            segments.append(Segment(seg["p_paddr"], seg.data(), seg["p_memsz"], seg["p_vaddr"],
-                                    _zero_sections(elf, seg)))
-        if not segments:
+        if not loads:
             raise FirmwareError(f"{path}: no loadable segments")
-        return cls(path, tuple(segments), _symbols(elf), elf["e_entry"])
+        _check_headers_end(path, elf, file_size, "section", "e_shoff", "e_shnum", "e_shentsize")
+        segments = tuple(Segment(seg["p_paddr"], seg.data(), seg["p_memsz"], seg["p_vaddr"], _zero_sections(elf, seg))
+                         for seg in loads)
+        return cls(path, segments, _symbols(elf), elf["e_entry"])
 
     def check_fits(self, board) -> None:
         """Every segment's file image must lie inside one of the board's memories at its
@@ -166,6 +162,12 @@ class Firmware:
                     raise FirmwareError(f"{what} lies outside the board's memories ({mems})")
                 raise FirmwareError(f"{what} does not fit in memory {home.name} {home.base:#010x}-{home.end:#010x} "
                                     f"({start + size - home.end:#x} bytes too many)")
+
+
+def _check_headers_end(path: Path, elf: ELFFile, file_size: int, table: str, offset: str, count: str, size: str) -> None:
+    end = elf[offset] + elf[count] * elf[size]
+    if end > file_size:
+        raise FirmwareError(f"{path}: truncated ELF: {file_size} bytes, but its {table} headers end at byte {end}")
 
 
 def _read_image(path: Path) -> bytes:
