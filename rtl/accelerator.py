@@ -50,11 +50,14 @@ class CoreLink:
     done: Signal = None      # driven by the glue: the core writes a result now
     stalled: Signal = None   # driven by the glue: the core waits on `hold`, its state frozen
     wiping: Signal = None    # driven by the glue: the core wipes its memories (operands free)
+    output_done: Signal = None   # the glue may drive it: a result was written to the output
+                                 # (by default every `done`; not for operations without output)
     status: dict[str, Value] = field(default_factory=dict)   # extra read-only STATUS fields
 
     def __post_init__(self):
         self.busy, self.taken, self.done = Signal(), Signal(), Signal()
         self.stalled, self.wiping = Signal(), Signal()
+        self.output_done = self.done
 
     def accepts(self, elem) -> Value:
         """A write to a register the running core reads takes effect only while idle."""
@@ -165,8 +168,9 @@ class Accelerator(wiring.Component):
             return status.w_stb & field_bits(cleared, status_reg.field(name)).any()
 
         # A completion is never lost to a clear written in the same cycle.
-        for flag, released in ((done, w1c("DONE")), (output_valid, w1c("OUTPUT_VALID"))):
-            with m.If(link.done):
+        for flag, released, finished in ((done, w1c("DONE"), link.done),
+                                         (output_valid, w1c("OUTPUT_VALID"), link.output_done)):
+            with m.If(finished):
                 m.d.sync += flag.eq(1)
             with m.Elif(released | start_request | link.clear):
                 m.d.sync += flag.eq(0)

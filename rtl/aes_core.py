@@ -57,23 +57,33 @@ def _bytes(value, count):
 
 
 class AesCore(wiring.Component):
-    """`decrypt`/`keylen` are read in the cycle `start` is high; `din` until `taken`;
-    `key` must stay stable while `busy` (the bus shell locks them then)."""
+    """`decrypt`/`keylen`/`slot` are read in the cycle `start` is high; `din` until
+    `taken`; `key` must stay stable while `busy` (the bus shell locks them then).
 
-    start: In(1)
-    hold: In(1)                           # do not write DOUT yet (an unreleased result)
-    decrypt: In(1)
-    keylen: In(2)
-    key: In(8 * 4 * MAX_KEY_WORDS)        # key byte k at bits 8k
-    key_changed: In(1)                    # KEY was written: the schedule is stale
-    din: In(8 * BLOCK_BYTES)              # block byte k at bits 8k
-    dout: Out(8 * BLOCK_BYTES)
-    busy: Out(1)
-    done: Out(1)                          # high in the last cycle of a block
-    taken: Out(1)                         # DIN is read in this cycle for the last time
-    stalled: Out(1)                       # waiting on `hold`, state frozen
-    wiping: Out(1)                        # WIPE: KEY and DIN are not in use
-    key_ready: Out(1)
+    With `slots` > 1 the core keeps that many key schedules (slot s in rows 16s.. of the
+    round-key RAM, which has the depth to spare on iCE40) and `key` holds one key per
+    slot: switching between slots costs no re-expansion."""
+
+    def __init__(self, slots: int = 1):
+        self.slots = slots
+        key_bits = 8 * 4 * MAX_KEY_WORDS
+        super().__init__({
+            "start": In(1),
+            "hold": In(1),                        # do not write DOUT yet (an unreleased result)
+            "decrypt": In(1),
+            "keylen": In(2),
+            "slot": In(max(1, (slots - 1).bit_length())),
+            "key": In(key_bits * slots),          # slot s, key byte k at bits key_bits*s + 8k
+            "key_changed": In(slots),             # KEY of a slot was written: its schedule is stale
+            "din": In(8 * BLOCK_BYTES),           # block byte k at bits 8k
+            "dout": Out(8 * BLOCK_BYTES),
+            "busy": Out(1),
+            "done": Out(1),                       # high in the last cycle of a block
+            "taken": Out(1),                      # DIN is read in this cycle for the last time
+            "stalled": Out(1),                    # waiting on `hold`, state frozen
+            "wiping": Out(1),                     # WIPE: KEY and DIN are not in use
+            "key_ready": Out(1),                  # the schedule of `slot` matches `keylen`
+        })
 
     def elaborate(self, platform):
         m = Module()
@@ -84,13 +94,17 @@ class AesCore(wiring.Component):
             sbox_ports.append(mem.read_port())
         sbox_out = [p.data for p in sbox_ports]
 
+        rows = ROUND_KEY_ROWS * self.slots
         rk_read, rk_write = [], []
         for j in range(4):
-            mem = m.submodules[f"round_keys{j}"] = Memory(shape=32, depth=ROUND_KEY_ROWS, init=[])
+            mem = m.submodules[f"round_keys{j}"] = Memory(shape=32, depth=rows, init=[])
             rk_read.append(mem.read_port())
             rk_write.append(mem.write_port())
         rk_addr = Signal(4)                # the round key wanted in the *next* cycle
-        m.d.comb += [p.addr.eq(rk_addr) for p in rk_read]
+        op_slot = Signal(len(self.slot))
+        cur_slot = Signal(len(self.slot))  # the slot in use: latched while busy
+        row_of = (lambda addr: Cat(addr, cur_slot)) if self.slots > 1 else (lambda addr: addr)
+        m.d.comb += [p.addr.eq(row_of(rk_addr)) for p in rk_read]
         rk = [byte for p in rk_read for byte in _bytes(p.data, 4)]
 
         # -- operation state ------------------------------------------------------------
@@ -98,11 +112,14 @@ class AesCore(wiring.Component):
         op_nk = Signal(4)
         op_nr = op_nk + 6
         rnd = Signal(4)
-        key_valid = Signal()
-        exp_nk = Signal(4)                 # Nk of the stored schedule
+        valid_of = [Signal(name=f"key_valid{s}") for s in range(self.slots)]
+        nk_of = [Signal(4, name=f"exp_nk{s}") for s in range(self.slots)]   # Nk of each schedule
+        key_valid, exp_nk = Array(valid_of)[cur_slot], Array(nk_of)[cur_slot]
         nk_in = key_words_for(self.keylen)
         key_ok = key_valid & (exp_nk == nk_in)
         m.d.comb += self.key_ready.eq(key_ok)
+        key_bits = 8 * 4 * MAX_KEY_WORDS
+        key = Array(self.key[key_bits * s:key_bits * (s + 1)] for s in range(self.slots))[cur_slot]
 
         # -- round datapath -------------------------------------------------------------
         unmixed = stage(m, "unmixed", [Mux(op_dec, s ^ k, s) for s, k in zip(sbox_out, rk)])
@@ -127,7 +144,7 @@ class AesCore(wiring.Component):
         # expansion its last word was written in the very cycle it is read (the RAM
         # returns the old word then), so that one word comes from `prev`.
         last_word3 = Mux(after_expansion, prev, rk_read[3].data)
-        first_key = Mux(first_dec, Cat(*rk[:12], last_word3), self.key[:8 * BLOCK_BYTES])
+        first_key = Mux(first_dec, Cat(*rk[:12], last_word3), key[:8 * BLOCK_BYTES])
         first_in = _bytes(self.din ^ first_key, BLOCK_BYTES)
         next_in = stage(m, "next_in", [Mux(first, f, r) for f, r in zip(first_in, round_out)])
 
@@ -139,16 +156,16 @@ class AesCore(wiring.Component):
         back_sel = Signal(2)               # bank holding w[i-Nk], read last cycle
         back_next = Signal(6)              # i + 1 - Nk (mod 64): what to read for next cycle
         m.d.comb += back_next.eq(ki + 1 - op_nk)
-        key_words = Array(self.key[32 * j:32 * j + 32] for j in range(MAX_KEY_WORDS))
+        key_words = Array(key[32 * j:32 * j + 32] for j in range(MAX_KEY_WORDS))
         sub = Cat(*sbox_out[:4])           # SubWord(w[i-1]): S-box 0..3 addressed with w[i-1]
         back_word = Array(p.data for p in rk_read)[back_sel]
         temp = Mux(kmod == 0, Cat(sub[8:], sub[:8]) ^ rcon,      # RotWord after SubWord, Rcon
                    Mux((op_nk == 8) & (kmod == 4), sub, prev))
         w_new, = stage(m, "key_word", [Mux(ki < op_nk, key_words[kmod], back_word ^ temp)])
         wiping = Signal()
-        wipe_row = Signal(4)
+        wipe_row = Signal(range(rows))
         stage(m, "key_store", [value for j in range(4) for value in
-                               (Mux(wiping, wipe_row, ki[2:]), Mux(wiping, 0, w_new),
+                               (Mux(wiping, wipe_row, row_of(ki[2:])), Mux(wiping, 0, w_new),
                                 wiping | (expanding & (ki[:2] == j)))],
               targets=[t for p in rk_write for t in (p.addr, p.data, p.en)])
 
@@ -173,14 +190,15 @@ class AesCore(wiring.Component):
                 # rk_addr stays 0: the read registers end up holding a wiped word.
                 m.d.comb += [wiping.eq(1), first.eq(1), first_dec.eq(self.decrypt)]
                 m.d.sync += wipe_row.eq(wipe_row + 1)
-                with m.If(wipe_row == ROUND_KEY_ROWS - 1):
+                with m.If(wipe_row == rows - 1):
                     m.next = "IDLE"
             with m.State("IDLE"):
                 m.d.comb += [first.eq(1), first_dec.eq(self.decrypt), rk_addr.eq(exp_nk + 6)]
-                with m.If(self.key_changed):
-                    m.d.sync += key_valid.eq(0)
+                for s in range(self.slots):
+                    with m.If(self.key_changed[s]):
+                        m.d.sync += valid_of[s].eq(0)
                 with m.If(self.start):
-                    m.d.sync += [op_dec.eq(self.decrypt), op_nk.eq(nk_in)]
+                    m.d.sync += [op_dec.eq(self.decrypt), op_nk.eq(nk_in), op_slot.eq(self.slot)]
                     with m.If(key_ok):
                         m.d.comb += [self.taken.eq(1), rk_addr.eq(Mux(self.decrypt, nk_in + 5, 1))]
                         m.d.sync += rnd.eq(1)
@@ -196,7 +214,7 @@ class AesCore(wiring.Component):
                     m.d.sync += rcon.eq(xtime(rcon))
                 with m.If(ki == last_word):
                     m.d.comb += rk_addr.eq(op_nr)
-                    m.d.sync += [key_valid.eq(1), exp_nk.eq(op_nk)]
+                    m.d.sync += [key_valid.eq(1), exp_nk.eq(op_nk)]   # of op_slot (= cur_slot)
                     m.next = "PRE"
                 with m.Else():
                     m.d.comb += rk_addr.eq(back_next[2:])
@@ -217,6 +235,7 @@ class AesCore(wiring.Component):
                 with m.Else():
                     m.d.comb += rk_addr.eq(Mux(op_dec, op_nr - rnd - 1, rnd + 1))
                     m.d.sync += rnd.eq(rnd + 1)
+        m.d.comb += cur_slot.eq(Mux(fsm.ongoing("IDLE"), self.slot, op_slot))
         m.d.comb += [self.busy.eq(~fsm.ongoing("IDLE")), self.stalled.eq(stalled),
                      self.wiping.eq(wiping)]
         return m

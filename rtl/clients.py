@@ -8,7 +8,7 @@ bus driver the co-simulation uses is the one they prove.
 import struct
 
 from .busdev import RtlBusDevice
-from .regmaps import AES_KEYLEN_CODES
+from .regmaps import AES_KEYLEN_CODES, GCM_OPS
 
 WORD = 4
 
@@ -191,3 +191,64 @@ class Sha256Client(BusClient):
         for i in range(0, len(padded), 64):
             self.compress(padded[i:i + 64], init=(i == 0), sha224=sha224)
         return self.digest(sha224)
+
+
+class GcmClient(BusClient):
+    """AES-GCM with 96-bit IVs, one block per operation (run to DONE before the next)."""
+
+    def __init__(self, dev: RtlBusDevice):
+        super().__init__(dev)
+        self.slot = 0
+        self.keylen = [AES_KEYLEN_CODES[128]] * 2
+        self.loaded = [None, None]
+
+    def set_key(self, slot: int, key: bytes) -> None:
+        if len(key) * 8 not in AES_KEYLEN_CODES:
+            raise ValueError(f"AES key of {len(key)} bytes")
+        if key != self.loaded[slot]:
+            self.write_bytes(f"KEY{slot}", key)
+            self.loaded[slot] = key
+        self.keylen[slot] = AES_KEYLEN_CODES[len(key) * 8]
+        self.slot = slot
+
+    def run(self, op: str, data: bytes = b"") -> None:
+        """One operation on the selected slot, with `data` (up to 16 bytes) in DIN."""
+        if data:
+            self.write_bytes("DIN", data + bytes(-len(data) % WORD))
+        self.start(op=GCM_OPS[op], slot=self.slot, keylen=self.keylen[self.slot],
+                   bytes=len(data) % 16)
+        self.wait_done()
+
+    def begin(self, iv: bytes, aad: bytes = b"") -> None:
+        if len(iv) != 12:
+            raise ValueError(f"the GCM core takes 96-bit IVs, not {8 * len(iv)} bits")
+        self.write_bytes("IV", iv)
+        self.run("INIT")
+        for i in range(0, len(aad), 16):
+            self.run("AAD", aad[i:i + 16])
+
+    def crypt(self, data: bytes, decrypt: bool = False) -> bytes:
+        out = []
+        for i in range(0, len(data), 16):
+            chunk = data[i:i + 16]
+            self.run("DECRYPT" if decrypt else "ENCRYPT", chunk)
+            out.append(self.read_bytes("DOUT", 16)[:len(chunk)])
+        return b"".join(out)
+
+    def tag(self) -> bytes:
+        self.run("TAG")
+        return self.read_bytes("DOUT", 16)
+
+    def encrypt(self, key: bytes, iv: bytes, plaintext: bytes, aad: bytes = b"",
+                slot: int = 0) -> tuple[bytes, bytes]:
+        """(ciphertext, 16-byte tag)."""
+        self.set_key(slot, key)
+        self.begin(iv, aad)
+        return self.crypt(plaintext), self.tag()
+
+    def decrypt(self, key: bytes, iv: bytes, ciphertext: bytes, aad: bytes = b"",
+                slot: int = 0) -> tuple[bytes, bytes]:
+        """(plaintext, 16-byte tag): the caller compares the tag it was given."""
+        self.set_key(slot, key)
+        self.begin(iv, aad)
+        return self.crypt(ciphertext, decrypt=True), self.tag()

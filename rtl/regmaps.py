@@ -114,7 +114,51 @@ def _sha256_map() -> RegisterMap:
                        "SHA-256/224 compression accelerator (one round per cycle)")
 
 
-_DECLARATIONS = {"aes": _aes_map, "sha256": _sha256_map}
+# CTRL.OP of the GCM core: one operation per START.
+GCM_OPS = {"INIT": 0, "AAD": 1, "ENCRYPT": 2, "DECRYPT": 3, "TAG": 4}
+
+
+def _gcm_map() -> RegisterMap:
+    ops = ", ".join(f"{code} = {name}" for name, code in GCM_OPS.items())
+    ctrl = (
+        Field("OP", 1, 3, description=f"Operation: {ops}. INIT computes H (once per key) and "
+                                      "E_K(J0) with J0 = IV || 1, and restarts CTR at 2 and the "
+                                      "lengths at 0; AAD and ENCRYPT/DECRYPT take one block of "
+                                      "DIN (BYTES of it); TAG hashes the lengths and writes the "
+                                      "tag to DOUT."),
+        Field("SLOT", 4, description="Key slot: KEY0 or KEY1 (each keeps its own schedule and H)."),
+        Field("KEYLEN", 8, 2, description="Key size of the slot: 0 = 128, 1 = 192, 2 = 256 bits."),
+        Field("BYTES", 10, 5, description="Valid bytes of DIN for AAD/ENCRYPT/DECRYPT: 1..16 "
+                                          "(0 means 16); the rest is ignored and DOUT's rest is 0."),
+    )
+    status = (Field("KEY_READY", 3, description="The schedule of CTRL.SLOT is expanded for "
+                                                 "CTRL.KEYLEN."),)
+    key_text = ("Key bytes of slot {n} in order (128-bit keys use [0..3]). A write marks the "
+                "slot's schedule and H stale. Discarded while BUSY. Reads 0.")
+    regs = _common_registers("GCM1", 0x0001_0000, ctrl, status) + (
+        Register("KEY0", 0x020, access="wo", count=8, description=key_text.format(n=0)),
+        Register("KEY1", 0x040, access="wo", count=8, description=key_text.format(n=1)),
+        Register("IV", 0x060, access="rw", count=3,
+                 description="The 96-bit IV, bytes in order; read by INIT. Discarded while BUSY."),
+        Register("CTR", 0x06C, access="rw",
+                 description="The counter of the next ENCRYPT/DECRYPT block (the last 32 bits of "
+                             "the counter block, as a value); INIT sets 2, each block adds 1. "
+                             "Discarded while BUSY."),
+        Register("DIN", 0x070, access="rw", count=4,
+                 description="Input buffer: AAD, plaintext or ciphertext block, bytes in order. "
+                             "Copied when the operation begins; discarded while a START is pending."),
+        Register("DOUT", 0x080, access="ro", count=4,
+                 description="Ciphertext/plaintext of the last block, or the tag after TAG, bytes "
+                             "in order. A block finishing while OUTPUT_VALID is 1 waits until it "
+                             "is released."),
+        Register("AAD_BYTES", 0x090, access="ro", description="AAD bytes hashed since INIT."),
+        Register("TEXT_BYTES", 0x094, access="ro", description="Text bytes processed since INIT."),
+    )
+    return RegisterMap("gcm", WINDOW_SIZE, regs,
+                       "AES-GCM accelerator (counter mode + GHASH, two key slots)")
+
+
+_DECLARATIONS = {"aes": _aes_map, "sha256": _sha256_map, "gcm": _gcm_map}
 CORES = tuple(_DECLARATIONS)
 
 
