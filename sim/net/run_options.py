@@ -20,19 +20,21 @@ def add_arguments(run) -> None:
 
 
 def attach(sim, args):
-    """The run's network, or None when it has none. SIGTERM becomes an ordinary exit so
-    that the namespace and the host commands are removed (as after Ctrl-C)."""
+    """The run's network, or None when it has none. With a TAP link, Ctrl-C and SIGTERM
+    end the run through the host I/O service (the handler only asks for a stop: an
+    exception raised inside a CPU callback would be lost), so that the run ends as usual
+    and the namespace, peers and host command are removed; the exit status is 128 + N."""
     if args.net is None and args.pcap is None:
         return None
     from .links import NetSetup
     setup = NetSetup(sim, args.net, pcap=args.pcap, peers=tuple(args.peer), host_cmd=args.host_cmd)
     if setup.tap is not None:
-        signal.signal(signal.SIGTERM, _exit_on_sigterm)
+        def stop(signum, _frame):
+            name = signal.Signals(signum).name
+            sim.board.host.request_stop("interrupted", f"{name} received", exit_code=128 + signum)
+        signal.signal(signal.SIGINT, stop)
+        signal.signal(signal.SIGTERM, stop)
     return setup
-
-
-def _exit_on_sigterm(signum, frame) -> None:
-    raise SystemExit(128 + signum)
 
 
 def report_lines(setup) -> list[str]:
