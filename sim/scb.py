@@ -23,12 +23,9 @@ def scs_field(register: str, name: str) -> Field:
     return scs_register_map()[register].field(name)
 
 
-def scs_fields_mask(register: str) -> int:
-    """All the bits the map declares in a register."""
-    mask = 0
-    for f in scs_register_map()[register].fields:
-        mask |= f.mask
-    return mask
+def scs_masks(register: str) -> dict[str, int]:
+    """Field name -> mask of one SCS register, e.g. scs_masks("CFSR")["PRECISERR"]."""
+    return {f.name: f.mask for f in scs_register_map()[register].fields}
 
 
 # Named masks the exception model tests often (from the map).
