@@ -1,0 +1,79 @@
+"""`tlscosim test-suites`: Mbed TLS's own test suites on the board (and under QEMU)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+
+from ..boarddesc import DEFAULT_BOARD
+
+
+def add_commands(subparsers: argparse._SubParsersAction) -> None:
+    from .catalog import DEFAULT_SUITES
+
+    p = subparsers.add_parser(
+        "test-suites", help="run Mbed TLS's own test suites on the board",
+        description="Generate Mbed TLS's test suites with its generate_test_code.py, build one ELF per "
+                    "suite for the board, run each on the simulated board (the .datax is read through "
+                    "semihosting) and print passed/failed/skipped, with the reason of every skip. "
+                    "A name selects that suite and its parts (aes: aes.cbc, aes.cfb, ...). "
+                    f"Default: {' '.join(DEFAULT_SUITES)}.")
+    p.add_argument("suites", nargs="*", metavar="SUITE", help="suite names (see --list)")
+    p.add_argument("--board", default=DEFAULT_BOARD, help=f"board name or TOML file (default: {DEFAULT_BOARD})")
+    p.add_argument("--timing", default="cortex-m4", choices=("cortex-m4", "flat"), help="cycle model")
+    p.add_argument("--qemu", action="store_true",
+                   help="also run each ELF under QEMU and compare the counts (boards with a QEMU machine)")
+    p.add_argument("--json", metavar="FILE", help="write the outcome of every suite as JSON")
+    p.add_argument("--list", action="store_true", help="list the suites of the Mbed TLS source and stop")
+    p.add_argument("-j", "--jobs", type=int, default=None, metavar="N", help="parallel compile jobs")
+    p.set_defaults(func=run_test_suites)
+
+
+def run_test_suites(args: argparse.Namespace) -> int:
+    from ..outputs import check_output_file
+    from . import catalog, generate, runner
+
+    if args.list:
+        print("\n".join(s.name for s in catalog.all_suites()))
+        return 0
+    if args.json:
+        check_output_file(args.json, "--json")
+    suites = catalog.select(args.suites or catalog.DEFAULT_SUITES)
+    elfs = generate.build(suites, args.board, jobs=args.jobs)
+    report = {"board": args.board, "timing": args.timing, "suites": []}
+    totals = {"passed": 0, "failed": 0, "skipped": 0}
+    all_ok = True
+    for suite in suites:
+        started = time.perf_counter()
+        sim = runner.run_on_tlscosim(suite, elfs[suite.name], args.board, timing=args.timing)
+        entry = {"suite": suite.name, "tlscosim": sim.to_dict(), "wall_s": round(time.perf_counter() - started, 3)}
+        line = (f"{suite.name}: {sim.passed} passed, {sim.failed} failed, {sim.skipped} skipped "
+                f"({entry['wall_s']:.1f} s)")
+        all_ok &= sim.ok
+        if args.qemu:
+            qemu = runner.run_on_qemu(suite, elfs[suite.name], args.board)
+            entry["qemu"] = qemu.to_dict()
+            same = (qemu.passed, qemu.failed, qemu.skipped) == (sim.passed, sim.failed, sim.skipped)
+            all_ok &= qemu.ok and same
+            line += f"; QEMU {qemu.passed} passed, {qemu.failed} failed, {qemu.skipped} skipped"
+            line += "" if same else "  <- DIFFERENT"
+        print(line, flush=True)
+        for outcome in [sim] + ([qemu] if args.qemu else []):
+            where = "tlscosim" if outcome is sim else "QEMU"
+            if outcome.error or not outcome.complete:
+                print(f"    {where}: did not complete: {outcome.error or f'exit code {outcome.exit_code}'}")
+            for name in outcome.failures:
+                print(f"    {where}: FAILED: {name}")
+        for reason, count in sorted(sim.skip_reasons.items(), key=lambda kv: (-kv[1], kv[0])):
+            print(f"    skipped {count}: {reason}")
+        for key in totals:
+            totals[key] += getattr(sim, key)
+        report["suites"].append(entry)
+    print(f"{len(suites)} suites: {totals['passed']} passed, {totals['failed']} failed, {totals['skipped']} skipped")
+    if args.json:
+        from pathlib import Path
+        Path(args.json).write_text(json.dumps(report, indent=2) + "\n")
+    sys.stdout.flush()
+    return 0 if all_ok else 1
