@@ -9,9 +9,11 @@ GHASH ^ E_K(J0) to DOUT. A partial last block (BYTES < 16) is masked, both in th
 output and in what is hashed, and the lengths count bytes (32-bit counters: messages
 and AAD up to 4 GiB - 1).
 
-Timing (cycle 0 = start): INIT 12 or 24 cycles (AES-128, H known or not), AAD 17,
-ENCRYPT/DECRYPT 29 (11 AES + 1 + 16 GHASH + 1), TAG 18; AES-192/256 add 2/4 per AES.
-The output is written (and `hold` obeyed, state frozen) in the cycle after the AES.
+Timing (cycle 0 = the cycle `start` is high; AES-128 with its schedule ready): INIT 14
+cycles, 26 when H must be computed first; AAD 18 (1 + 16 GHASH + 1); ENCRYPT/DECRYPT 29
+(1 + 11 AES + 16 GHASH, which starts in the cycle the output is written, + 1); TAG 18.
+AES-192/256 add 2/4 cycles per AES block. The output is written (or, with `hold`, the
+state frozen) in the cycle after the AES.
 """
 
 from amaranth.hdl import Array, Cat, Const, Module, Mux, Signal

@@ -53,3 +53,32 @@ def sha_verilator():
     """SHA-256 on the Verilator model of its emitted Verilog (built once, cached)."""
     with RtlBusDevice("sha256", backend="verilator") as dev:
         yield Sha256Client(dev)
+
+
+@pytest.fixture(scope="session")
+def gcm_verilator():
+    """AES-GCM on the Verilator model of its emitted Verilog (built once, cached)."""
+    from tlscosim.rtl.clients import GcmClient
+    with RtlBusDevice("gcm", backend="verilator") as dev:
+        yield GcmClient(dev)
+
+
+@pytest.fixture(scope="session")
+def shared_gcm_device():
+    with RtlBusDevice("gcm") as dev:
+        yield dev
+
+
+@pytest.fixture
+def shared_gcm(shared_gcm_device):
+    from tlscosim.rtl.clients import GcmClient
+    return GcmClient(shared_gcm_device)
+
+
+@pytest.fixture
+def gcm():
+    from tlscosim.rtl.clients import GcmClient
+    with RtlBusDevice("gcm") as dev:
+        client = GcmClient(dev)
+        client.wait_idle()
+        yield client
