@@ -251,7 +251,9 @@ def _peripheral_entry(entry, where: str) -> dict:
 
     models = known_models()
     model = entry.get("model") if type(entry) is dict else None
-    if type(model) is str and model not in models:
+    if type(model) is not str:
+        model = None              # the schema reports it (missing, or not a string)
+    elif model not in models:
         raise BoardDescriptionError(f"{where}: model = {model!r} is not a known model"
                                     f"{schema.close_match(model, models)}; known: {', '.join(sorted(models))}")
     options = getattr(models.get(model), "OPTIONS", {})
