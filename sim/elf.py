@@ -15,6 +15,7 @@ from pathlib import Path
 
 from elftools.common.exceptions import ELFError
 from elftools.elf.elffile import ELFFile
+from elftools.elf.sections import SymbolTableSection
 
 from tlscosim.errors import UserError
 
@@ -193,7 +194,7 @@ def _zero_sections(elf: ELFFile, seg) -> tuple[str, ...]:
 def _symbols(elf: ELFFile) -> SymbolTable:
     table = elf.get_section_by_name(".symtab")
     symbols = []
-    if table is not None:
+    if isinstance(table, SymbolTableSection):     # a damaged file may name another kind so
         for sym in table.iter_symbols():
             kind = sym["st_info"]["type"]
             if kind not in ("STT_FUNC", "STT_OBJECT", "STT_NOTYPE") or not sym.name:

@@ -196,6 +196,36 @@ def test_elf_errors_through_the_command_line(tmp_path):
         assert (proc.returncode, proc.stderr) == (EXIT_BAD_INPUT, f"tlscosim: error: {message}\n")
 
 
+DAMAGE_SEED, DAMAGED_FILES = 8, 400
+
+
+def test_damaged_elf_files_load_or_are_refused(tmp_path, test_elfs, board_desc):
+    """Bytes changed in the headers, anywhere, or the file cut short: the loader either
+    accepts the image or refuses it with a UserError, never another exception."""
+    import random
+    original = test_elfs["exit3"].read_bytes()
+    rng = random.Random(DAMAGE_SEED)
+    path = tmp_path / "damaged.elf"
+    outcomes = {"loaded": 0, "refused": 0}
+    for _ in range(DAMAGED_FILES):
+        data = bytearray(original)
+        how = rng.choice(["headers", "anywhere", "cut"])
+        if how == "cut":
+            data = data[:rng.randrange(len(data))]
+        for _ in range(0 if how == "cut" else rng.randint(1, 8)):
+            where = rng.randrange(len(data)) if how == "anywhere" else \
+                rng.choice([rng.randrange(256), rng.randrange(len(data) - 1024, len(data))])
+            data[where] = rng.randrange(256)
+        path.write_bytes(bytes(data))
+        try:
+            Firmware.load(path).check_fits(board_desc)
+            outcomes["loaded"] += 1
+        except UserError as exc:
+            assert str(exc).startswith(f"{path}: ")
+            outcomes["refused"] += 1
+    assert outcomes["loaded"] and outcomes["refused"], outcomes
+
+
 # -- outputs (item 9) ------------------------------------------------------------------------------
 
 
