@@ -52,16 +52,16 @@ def sha_vectors(name: str) -> list[HashVector]:
     return vectors
 
 
-def sha256_monte() -> tuple[bytes, list[bytes]]:
-    """(seed, the 100 checkpoint digests) of SHA256Monte.rsp."""
-    text = read_vector_file("hashes/SHA2/SHA256Monte.rsp")
+def sha256_monte(name: str = "SHA256Monte") -> tuple[bytes, list[bytes]]:
+    """(seed, the 100 checkpoint digests) of SHA256Monte.rsp (or SHA224Monte.rsp)."""
+    text = read_vector_file(f"hashes/SHA2/{name}.rsp")
     seed = bytes.fromhex(re.search(r"Seed = (\w+)", text).group(1))
     return seed, [bytes.fromhex(md) for md in re.findall(r"MD = (\w+)", text)]
 
 
-def sha256_monte_first_steps() -> list[tuple[bytes, bytes]]:
+def sha256_monte_first_steps(name: str = "SHA256Monte") -> list[tuple[bytes, bytes]]:
     """(M_i, MD_i) of the first checkpoint's inner iterations, from SHA256Monte.txt."""
-    text = read_vector_file("hashes/SHA2/SHA256Monte.txt")
+    text = read_vector_file(f"hashes/SHA2/{name}.txt")
     first = text.split("COUNT = 1")[0]
     return [(bytes.fromhex(m), bytes.fromhex(md))
             for m, md in re.findall(r"M = (\w+)\s+MDi = (\w+)", first)]

@@ -4,10 +4,11 @@ the interrupt line, and what the bridge does with addresses no register owns."""
 import pytest
 
 from tlscosim.rtl.busdev import RtlBusDevice
-from tlscosim.rtl.clients import AesClient, Sha256Client
+from tlscosim.rtl.clients import AesClient, GcmClient, Sha256Client
 from tlscosim.rtl.regmaps import CORES
 
-CLIENTS = {"aes": AesClient, "sha256": Sha256Client}
+CLIENTS = {"aes": AesClient, "sha256": Sha256Client, "gcm": GcmClient}
+PARAMETER = {"aes": "DECRYPT", "sha256": "SHA224", "gcm": "SLOT"}   # a CTRL field to read back
 
 
 @pytest.fixture(params=CORES)
@@ -19,6 +20,10 @@ def client(request):
 
 
 def start_operation(client) -> int:
+    if isinstance(client, GcmClient):
+        client.set_key(0, bytes(16))
+        client.write_bytes("IV", bytes(12))
+        return client.start(op=0)
     if isinstance(client, AesClient):
         client.set_key(bytes(16))
         return client.start_block(bytes(16), decrypt=False)
@@ -45,7 +50,7 @@ def test_unmapped_offsets_read_zero_and_ignore_writes(client):
 
 
 def test_start_reads_as_zero_and_parameters_read_back(client):
-    field = "DECRYPT" if isinstance(client, AesClient) else "SHA224"
+    field = PARAMETER[client.regmap.name]
     client.write("CTRL", client.fields("CTRL", **{field.lower(): 1}))
     assert client.read("CTRL") == client.fields("CTRL", **{field.lower(): 1})
     start_operation(client)

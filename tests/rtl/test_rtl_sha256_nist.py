@@ -36,6 +36,29 @@ def test_sha224_short_msg(shared_sha):
     _check(shared_sha, vectors, sha224=True)
 
 
+def test_sha224_long_msg_verilator(sha_verilator):
+    vectors = sha_vectors("SHA224LongMsg")
+    assert len(vectors) == 64
+    _check(sha_verilator, vectors, sha224=True)
+
+
+def test_sha224_monte_first_iterations_pysim(shared_sha):
+    steps = sha256_monte_first_steps("SHA224Monte")
+    assert steps
+    for message, digest in steps:
+        assert shared_sha.hash(message, sha224=True) == digest
+
+
+def test_sha224_monte_verilator(sha_verilator):
+    """All 100 checkpoints of SHA224Monte (SHA-224 digests are 28 bytes: 3 of them are
+    84 bytes, two blocks per hash)."""
+    seed, checkpoints = sha256_monte("SHA224Monte")
+    assert len(checkpoints) == 100
+    for j, expected in enumerate(checkpoints):
+        seed = monte_checkpoint(lambda m: sha_verilator.hash(m, sha224=True), seed)
+        assert seed == expected, f"Monte checkpoint {j}"
+
+
 @pytest.mark.parametrize("chunk", range(LONG_MSG_CHUNKS))
 def test_sha256_long_msg(shared_sha, chunk):
     vectors = sha_vectors("SHA256LongMsg")
