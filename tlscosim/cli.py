@@ -14,6 +14,7 @@ COMMAND_MODULES = (
     "tlscosim.fw.cli",       # build
     "tlscosim.sim.cli",      # run, bench
     "tlscosim.rtl.cli",      # rtl ...
+    "tlscosim.sim.net.cli",  # bench-net
     "tlscosim.suites.cli",   # test-suites
 )
 

@@ -86,8 +86,11 @@ class WireLink:
         if found:
             return found[0]
         clock = "simulated" if simulated else "wall"
+        with self._lock:
+            others = [Ether(f).summary() for _c, f in self._frames[self._mark:]]
+        shown = "; last: " + " | ".join(others[-3:]) if others else ""
         raise WireTimeout(f"no frame matching {what} from the board within {timeout_s} s of {clock} time "
-                          f"({len(self._frames) - self._mark} other frames)" + (" (the run has ended)" if self._done() else ""))
+                          f"({len(others)} other frames{shown})" + (" (the run has ended)" if self._done() else ""))
 
     def sniff(self, timeout_s: float = 1.0, count: int | None = None, match=None,
               simulated: bool = False) -> list[Ether]:

@@ -46,8 +46,10 @@
 #define TCP_WND (6 * TCP_MSS)
 #define TCP_SND_BUF (8 * TCP_MSS)
 #define TCP_SND_QUEUELEN (4 * TCP_SND_BUF / TCP_MSS)
-#define TCP_LISTEN_BACKLOG 1
-#define TCP_DEFAULT_LISTEN_BACKLOG 4
+/* No listen backlog: under a SYN flood, a new connection takes the place of the oldest
+ * half-open one (tcp_alloc kills the oldest of equal priority) instead of being refused
+ * until the flood's half-open connections time out, which takes minutes. */
+#define TCP_LISTEN_BACKLOG 0
 
 /* Checksums in software, generated and checked. */
 #define CHECKSUM_GEN_IP 1

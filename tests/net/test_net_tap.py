@@ -15,7 +15,7 @@ import pytest
 from scapy.layers.inet import ICMP
 from scapy.utils import rdpcap
 
-from nethelp import BOARD_IP, CLIENT, netns_names, tlscosim_run
+from nethelp import CLIENT, netns_names, tlscosim_run
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="the TAP link needs root")
 
@@ -23,7 +23,7 @@ MIB = 1 << 20
 
 
 def _ours(names):
-    return {n for n in names if n.startswith(f"tlscosim-")}
+    return {n for n in names if n.startswith("tlscosim-")}
 
 
 def test_kernel_ping_over_tap_with_pcap(echo_elf, tmp_path):
@@ -52,7 +52,7 @@ def test_host_command_status_is_the_run_status_and_namespace_is_removed(echo_elf
     run = tlscosim_run(str(echo_elf), "--net", "tap", "--timeout-s", "60", "--host-cmd", "echo ns=$TLSCOSIM_NETNS; exit 3")
     assert run.returncode == 3, run.stderr
     name = next(line[3:] for line in run.stdout.splitlines() if line.startswith("ns="))
-    assert name.startswith(f"tlscosim-") and name not in netns_names()
+    assert name.startswith("tlscosim-") and name not in netns_names()
     assert _ours(netns_names()) <= before
 
 

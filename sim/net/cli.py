@@ -1,0 +1,23 @@
+"""The network's commands: `tlscosim bench-net` (nothing heavy imported to build the parser)."""
+
+from __future__ import annotations
+
+MIB = 1 << 20
+
+
+def add_commands(sub) -> None:
+    bench = sub.add_parser("bench-net", help="network speed: ping round trip and TCP echo throughput over TAP",
+                           description="Run the echo firmware on the TAP link; measure ping round trips "
+                                       "(simulated and wall) and TCP echo throughput (simulated cycles per byte, "
+                                       "wall seconds per MiB). Needs root.")
+    bench.add_argument("--elf", help="echo firmware (default: build/fw/echo.elf, built if needed)")
+    bench.add_argument("--pings", type=int, default=20, help="echo requests to send")
+    bench.add_argument("--bytes", type=int, default=MIB, help="bytes through the TCP echo")
+    bench.add_argument("--json", metavar="FILE", help="write the figures as JSON")
+    bench.set_defaults(func=_bench)
+
+
+def _bench(args) -> int:
+    from .bench import bench_command
+
+    return bench_command(args)
