@@ -1,0 +1,1 @@
+../mbedtls_selftest/selftest.h

@@ -1,0 +1,11 @@
+/* What the accelerated Mbed TLS libraries (accel_alt.mk) offer apps beyond Mbed TLS. */
+#ifndef TLSCOSIM_ACCEL_ALT_H
+#define TLSCOSIM_ACCEL_ALT_H
+
+#include <stdint.h>
+
+/* The accelerators' BLOCKS counters (0 where they are absent). */
+uint32_t tlscosim_accel_aes_blocks(void);
+uint32_t tlscosim_accel_sha256_blocks(void);
+
+#endif /* TLSCOSIM_ACCEL_ALT_H */

@@ -1,0 +1,14 @@
+/* Mbed TLS on the accelerators: the function-level ALT hooks (MBEDTLS_USER_CONFIG_FILE,
+ * read after the project's tlscosim_mbedtls_config.h, so that file stays as it is).
+ * The contexts stay Mbed TLS's own; accel_alt.c implements the hooked functions. Only
+ * the libraries of accel_alt.mk are built with it. */
+#ifndef TLSCOSIM_ACCEL_ALT_CONFIG_H
+#define TLSCOSIM_ACCEL_ALT_CONFIG_H
+
+#define MBEDTLS_AES_SETKEY_ENC_ALT
+#define MBEDTLS_AES_SETKEY_DEC_ALT
+#define MBEDTLS_AES_ENCRYPT_ALT
+#define MBEDTLS_AES_DECRYPT_ALT
+#define MBEDTLS_SHA256_PROCESS_ALT
+
+#endif /* TLSCOSIM_ACCEL_ALT_CONFIG_H */
