@@ -28,8 +28,8 @@ class AccelRun:
 
 
 def run_on_board(elf, *, board: str = "mps2-an386", backend: str = "amaranth", fault: str | None = None,
-                 verify: bool = True) -> AccelRun:
-    sim = Simulation(BoardDescription.load(board), Firmware.load(elf), RunOptions(max_cycles=MAX_CYCLES))
+                 verify: bool = True, max_cycles: int = MAX_CYCLES) -> AccelRun:
+    sim = Simulation(BoardDescription.load(board), Firmware.load(elf), RunOptions(max_cycles=max_cycles))
     offload = accelerator_run.attach(sim, backend, fault, verify)
     result = sim.run()
     summary = offload.summary()
