@@ -156,6 +156,8 @@ def resolve_board_path(name_or_path: str | Path) -> Path:
 CPU_MODELS = ("cortex-m4",)
 # ARMv7-M: up to 496 external interrupts; at least 3 priority bits (B1.5.4).
 MAX_IRQ_LINES = 496
+# Real memories need a handful; far more is a mistake (and a cycle model no one meant).
+MAX_WAIT_STATES = 1000
 
 FILE_KEYS = Table({
     "include": optional(str), "board": optional(dict), "cpu": optional(dict), "firmware": optional(dict),
@@ -174,7 +176,7 @@ FIRMWARE_KEYS = Table({"code": required(str), "data": required(str)})
 MEMORY_KEYS = Table({
     "name": required(str), "description": optional(str, ""), "base": required(int, kib_address),
     "size": required(int, kib_size), "access": optional(str, "rwx", subset_of("rwx")),
-    "wait_states": optional(int, 0, within(0, 1000)),
+    "wait_states": optional(int, 0, within(0, MAX_WAIT_STATES)),
 })
 
 

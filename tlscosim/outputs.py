@@ -3,11 +3,13 @@ lost after it (a write that fails anyway goes to a fallback folder, and the user
 where).
 
 The checks create and remove a probe rather than asking os.access(): as root, access()
-says yes to folders root cannot write either (read-only mounts, /sys).
+says yes to folders root cannot write either (read-only mounts, /sys). Only devices and
+pipes (/dev/null, /dev/stdout) are asked, since opening one to probe it could block.
 """
 
 from __future__ import annotations
 
+import os
 import tempfile
 from pathlib import Path
 from typing import Callable
@@ -26,6 +28,11 @@ def check_output_file(path: str | Path, option: str) -> Path:
         raise OutputError(f"cannot write {what}: folder {folder} does not exist")
     if not folder.is_dir():
         raise OutputError(f"cannot write {what}: {folder} is not a folder")
+    if path.exists() and not path.is_file():
+        # A device or a pipe (/dev/null, /dev/stdout): opening one to probe it could block.
+        if not os.access(path, os.W_OK):
+            raise OutputError(f"cannot write {what}: permission denied")
+        return path
     existed = path.exists()
     try:
         with path.open("a"):

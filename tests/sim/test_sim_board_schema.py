@@ -14,6 +14,7 @@ import pytest
 from tlscosim.boarddesc import BoardDescription
 from tlscosim.errors import DescriptionError, UserError
 from tlscosim.paths import PLATFORM_DIR
+from tlscosim.rtl.regmaps import CORES
 from tlscosim.sim.peripherals import known_models
 
 from simtest import EXIT_BAD_INPUT, tlscosim
@@ -121,7 +122,7 @@ CASES = {
                              "(platform/peripherals/trgn.toml)"),
     "unknown accelerator core": ('registers = "trng"', 'registers = "rtl:des"',
                                  "peripheral 'trng': registers = 'rtl:des': no accelerator core 'des'; "
-                                 "known cores: aes, sha256"),
+                                 "known cores: {cores}"),
     "missing name": ('[[memory]]\nname = "data"\n', '[[memory]]\n',
                      "memory #2: missing key 'name'"),
     "missing table": ('[firmware]\ncode = "code"\ndata = "data"\n', '', "missing table [firmware]"),
@@ -159,7 +160,8 @@ def write_board(folder: Path, case: str | None = None) -> Path:
 
 
 def expected(case: str, board: Path) -> str:
-    message = CASES[case][2].format(soc=board.parent / "soc.toml", models=", ".join(sorted(known_models())))
+    message = CASES[case][2].format(soc=board.parent / "soc.toml", models=", ".join(sorted(known_models())),
+                                    cores=", ".join(CORES))
     return f"{board}: {message}"
 
 

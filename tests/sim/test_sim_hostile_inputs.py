@@ -305,6 +305,17 @@ def test_json_that_cannot_be_written_after_the_run_is_kept(tmp_path, test_elfs, 
     shutil.rmtree(fallback.parent)
 
 
+def test_json_to_a_full_device_is_kept(test_elfs):
+    """/dev/full accepts the open and refuses the write: the check passes, the write fails."""
+    proc = tlscosim("run", "--quiet", "--json", "/dev/full", test_elfs["exit3"])
+    fallback = Path(FALLBACK.search(proc.stderr.rstrip("\n")).group(1))
+    assert proc.returncode == EXIT_BAD_INPUT
+    assert proc.stderr == (f"tlscosim: error: cannot write --json /dev/full (No space left on device); "
+                           f"it was written to {fallback} instead\n")
+    assert json.loads(fallback.read_text())["firmware_exit_code"] == 3
+    shutil.rmtree(fallback.parent)
+
+
 def test_profile_that_cannot_be_written_after_the_run_is_kept(tmp_path, test_elfs, monkeypatch, capsys):
     folder = tmp_path / "out"
     folder.mkdir()
