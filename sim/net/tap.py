@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import queue
 import select
 import struct
 import threading
@@ -36,6 +37,9 @@ class TapLink:
         port.attach(self)
         self._reader = threading.Thread(target=self._read_loop, name=f"tap {self.namespace.name}", daemon=True)
         self._reader.start()
+        self._outbox: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+        self._writer = threading.Thread(target=self._write_loop, name=f"tap out {self.namespace.name}", daemon=True)
+        self._writer.start()
 
     def _open_tap(self) -> int:
         fd = os.open("/dev/net/tun", os.O_RDWR)
@@ -49,11 +53,17 @@ class TapLink:
     # -- the board side (simulation thread) -------------------------------------------
 
     def to_host(self, frame: bytes, cycle: int) -> None:
-        try:
-            os.write(self._fd, frame)
-            self.frames_out += 1
-        except OSError:
-            pass       # the interface is going away: the frame is lost, as on a cable pulled out
+        # Handed to a writer thread: a write into the kernel runs its network stack (and
+        # wakes its readers) before returning, which the board need not wait for.
+        self._outbox.put(frame)
+
+    def _write_loop(self) -> None:
+        while (frame := self._outbox.get()) is not None:
+            try:
+                os.write(self._fd, frame)
+                self.frames_out += 1
+            except OSError:
+                pass       # the interface is going away: the frame is lost, as on a cable pulled out
 
     # -- the kernel side ---------------------------------------------------------------------
 
@@ -72,6 +82,8 @@ class TapLink:
         if self._closing.is_set():
             return
         self._closing.set()
+        self._outbox.put(None)
+        self._writer.join(1.0)
         self._reader.join(1.0)
         try:
             os.close(self._fd)

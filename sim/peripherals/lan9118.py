@@ -15,6 +15,7 @@ import zlib
 from collections import deque
 
 from tlscosim.boarddesc import load_register_map
+from tlscosim.schema import optional
 
 from .base import RegisterDevice
 
@@ -68,7 +69,17 @@ def parse_mac(text: str) -> bytes:
     return bytes(int(p, 16) for p in parts)
 
 
+def _mac_option(key: str, value: str) -> str | None:
+    try:
+        parse_mac(value)
+    except ValueError:
+        return f"{key} must be a MAC address such as {DEFAULT_MAC!r}, not {value!r}"
+    return None
+
+
 class Lan9118(RegisterDevice):
+    OPTIONS = {"mac": optional(str, DEFAULT_MAC, _mac_option)}     # board-file keys
+
     def __init__(self, spec, ctx):
         self.mac_map = load_register_map("lan9118_mac")
         self.phy_map = load_register_map("lan9118_phy")
@@ -79,10 +90,29 @@ class Lan9118(RegisterDevice):
         self.counters = {"rx_frames": 0, "rx_dropped_fifo_full": 0, "rx_dropped_size": 0,
                          "rx_filtered": 0, "rx_disabled": 0, "tx_frames": 0, "tx_errors": 0}
         self._tx_frame = bytearray()
+        self._mask_cache: dict = {}
+        # The data FIFOs are the hot path (one access per word of every frame): decoded
+        # here, ahead of the generic register lookup.
+        rx, tx = spec.regmap["RX_DATA_FIFO"], spec.regmap["TX_DATA_FIFO"]
+        self._rx_fifo_span = (rx.offset, rx.offset + rx.span)
+        self._tx_fifo_span = (tx.offset, tx.offset + tx.span)
         super().__init__(spec.name, spec.regmap, ctx)
         self._irq = ctx.irq_line(spec.irq)
         self.port = ctx.host.ethernet_port(spec.name, self.receive)
         self._update_irq()
+
+    def read(self, offset: int, size: int) -> int:
+        low, high = self._rx_fifo_span
+        if low <= offset < high and size == 4:
+            return self.read_RX_DATA_FIFO(0)
+        return super().read(offset, size)
+
+    def write(self, offset: int, size: int, value: int) -> None:
+        low, high = self._tx_fifo_span
+        if low <= offset < high and size == 4:
+            self.write_TX_DATA_FIFO(value & 0xFFFFFFFF, 0, 0xFFFFFFFF)
+            return
+        super().write(offset, size, value)
 
     # -- reset ------------------------------------------------------------------------------
 
@@ -133,13 +163,20 @@ class Lan9118(RegisterDevice):
     # -- interrupts -------------------------------------------------------------------------
 
     def _irq_cfg_mask(self, *names: str) -> int:
-        mask = 0
-        for name in names:
-            mask |= self.field("IRQ_CFG", name).mask
+        key = ("IRQ_CFG",) + names
+        mask = self._mask_cache.get(key)
+        if mask is None:
+            mask = 0
+            for name in names:
+                mask |= self.field("IRQ_CFG", name).mask
+            self._mask_cache[key] = mask
         return mask
 
     def _int(self, name: str) -> int:
-        return self.field("INT_STS", name).mask
+        mask = self._mask_cache.get(name)
+        if mask is None:
+            mask = self._mask_cache[name] = self.field("INT_STS", name).mask
+        return mask
 
     def _raise(self, name: str) -> None:
         self.put("INT_STS", self.get("INT_STS") | self._int(name))
@@ -293,10 +330,19 @@ class Lan9118(RegisterDevice):
             self._tx_state = "data"
             self._tx_buffer_done_if_empty()
         else:
+            status = self.get("INT_STS")
             self._tx_data_word(value)
+            if self.get("INT_STS") != status:
+                self._update_irq()
+            return
         self._update_irq()
 
     def _tx_data_word(self, value: int) -> None:
+        if self._tx_left > 4 and not self._tx_offset:       # the common case: a whole word of data
+            self._tx_frame += value.to_bytes(4, "little")
+            self._tx_left -= 4
+            self._tx_words += 1
+            return
         if self._tx_offset >= 4:
             self._tx_offset -= 4
             return
