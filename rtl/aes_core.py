@@ -119,7 +119,11 @@ class AesCore(wiring.Component):
         key_ok = key_valid & (exp_nk == nk_in)
         m.d.comb += self.key_ready.eq(key_ok)
         key_bits = 8 * 4 * MAX_KEY_WORDS
-        key = Array(self.key[key_bits * s:key_bits * (s + 1)] for s in range(self.slots))[cur_slot]
+        if self.slots > 1:             # on a signal: slices of an Array would each be a mux
+            key, = stage(m, "slot_key", [Array(self.key[key_bits * s:key_bits * (s + 1)]
+                                               for s in range(self.slots))[cur_slot]])
+        else:
+            key = self.key
 
         # -- round datapath -------------------------------------------------------------
         unmixed = stage(m, "unmixed", [Mux(op_dec, s ^ k, s) for s, k in zip(sbox_out, rk)])

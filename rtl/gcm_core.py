@@ -23,6 +23,7 @@ from amaranth.lib.wiring import In, Out
 from .aes_core import BLOCK_BYTES, MAX_KEY_WORDS, AesCore
 from .ghash import GhashMultiplier, block_value
 from .regmaps import GCM_OPS
+from .stages import stage
 
 SLOTS = 2
 IV_BYTES = 12
@@ -81,8 +82,9 @@ class GcmCore(wiring.Component):
         launched = Signal()                         # the AES or GHASH of this state was started
         h = Array(h_of)[slot]
         h_known = Array(h_ok_of)[slot] & (Array(h_nk_of)[slot] == keylen)
-        mask = byte_mask(nbytes)
-        count = Mux(nbytes == 0, 16, nbytes)
+        # On signals: Amaranth would otherwise rebuild the expressions at every use.
+        mask, count, masked = stage(m, "mask", [byte_mask(nbytes), Mux(nbytes == 0, 16, nbytes),
+                                                data & byte_mask(nbytes)])
 
         m.d.comb += [aes.decrypt.eq(0), aes.keylen.eq(keylen), aes.slot.eq(slot),
                      aes.key.eq(self.key), aes.key_changed.eq(self.key_changed),
@@ -106,6 +108,8 @@ class GcmCore(wiring.Component):
             m.next = then
 
         counter_block = Cat(j_iv, _be32(self.ctr))
+        out, = stage(m, "output", [(data ^ aes.dout) & mask])
+        cipher, = stage(m, "hashed", [Mux(op == GCM_OPS["ENCRYPT"], out, masked)])   # ciphertext
         with m.FSM(init="IDLE") as fsm:
             with m.State("IDLE"):
                 with m.If(self.ctr_we):
@@ -149,15 +153,13 @@ class GcmCore(wiring.Component):
                 m.next = "IDLE"
             with m.State("AAD"):
                 m.d.sync += self.aad_bytes.eq(self.aad_bytes + count)
-                run_ghash(block_value(data & mask), "HASHING")
+                run_ghash(block_value(masked), "HASHING")
             with m.State("CTR"):
                 run_aes(counter_block, "CTR_OUT")
             with m.State("CTR_OUT"):
                 with m.If(self.hold):
                     m.d.comb += self.stalled.eq(1)
                 with m.Else():
-                    out = (data ^ aes.dout) & mask
-                    cipher = Mux(op == GCM_OPS["ENCRYPT"], out, data & mask)
                     m.d.comb += self.output_done.eq(1)
                     m.d.sync += [self.dout.eq(out), self.ctr.eq(self.ctr + 1),
                                  self.text_bytes.eq(self.text_bytes + count)]
