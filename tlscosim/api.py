@@ -12,11 +12,12 @@ from pathlib import Path
 
 
 def start(elf: str | Path, board: str | Path = "mps2-an386", net: str | None = None, *,
-          pcap: str | Path | None = None, paced: bool = True, **options):
+          pcap: str | Path | None = None, paced: bool = True, args: list[str] = (), **options):
     """Loads `elf` on `board` and starts it in a thread; `net` connects its Ethernet
     controller ("wire": frames to and from Python; "tap": a TAP interface in a network
     namespace made for the run). Other options are RunOptions fields (max_cycles,
-    timeout_s, seed, timing, ...). Returns a Session (sim/net/session.py)."""
+    timeout_s, seed, timing, ...); `args` is the firmware's command line after its name
+    (semihosting SYS_GET_CMDLINE). Returns a Session (sim/net/session.py)."""
     from .sim.net.session import Session
     from .sim.runner import load_simulation
 
@@ -27,6 +28,9 @@ def start(elf: str | Path, board: str | Path = "mps2-an386", net: str | None = N
             holder["session"].uart.feed(data)
 
     sim = load_simulation(elf, board, uart_sink=uart_sink, **options)
+    if args:
+        from .sim import semihosting
+        semihosting.attach(sim, args=[Path(elf).name, *args])
     session = Session(sim, net=net, pcap=pcap, paced=paced)
     holder["session"] = session
     return session.start()

@@ -25,7 +25,8 @@ def qemu_board(echo_elf, tmp_path):
     log = tmp_path / "uart.txt"
     with Namespace() as ns, open(log, "w") as uart:
         qemu = subprocess.Popen(["ip", "netns", "exec", ns.name, "qemu-system-arm", "-M", "mps2-an386", "-nographic",
-                                 "-monitor", "none", "-serial", "stdio", "-kernel", str(echo_elf),
+                                 "-monitor", "none", "-serial", "stdio", "-semihosting-config", "enable=on,target=native",
+                                 "-kernel", str(echo_elf),
                                  "-nic", f"tap,ifname={ns.tap},script=no,downscript=no,model=lan9118"],
                                 stdin=subprocess.DEVNULL, stdout=uart, stderr=subprocess.STDOUT)
         try:

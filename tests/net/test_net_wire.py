@@ -9,12 +9,13 @@ import subprocess
 
 import pytest
 from scapy.layers.inet import ICMP, IP, TCP, UDP
-from scapy.layers.l2 import ARP
+from scapy.layers.l2 import ARP, Ether
 from scapy.utils import rdpcap
 
 import tlscosim
 from tlscosim.sim.net.wire import WireTimeout
 
+from nethelp import HOST_MAC as HOST_MAC_ADDR
 from nethelp import (BOARD_IP, BOARD_MAC, ECHO_PORT, HOST_IP, READY, arp_request, checksums_valid, is_arp_reply,
                      is_echo_reply, to_board)
 
@@ -114,3 +115,37 @@ def test_pcap_holds_both_directions_in_simulated_time(echo_elf, tmp_path):
         out = subprocess.run(["tshark", "-r", str(path), "-Y", "icmp", "-T", "fields", "-e", "icmp.type"],
                              capture_output=True, text=True, check=True).stdout.split()
         assert out == ["8", "0"]
+
+
+def dhcp_reply(request, kind: str, address: str):
+    """What a DHCP server on the host end would answer (RFC 2131), made with scapy."""
+    from scapy.layers.dhcp import BOOTP, DHCP
+    return (Ether(src=HOST_MAC_ADDR, dst=request.src) / IP(src=HOST_IP, dst="255.255.255.255")
+            / UDP(sport=67, dport=68)
+            / BOOTP(op=2, xid=request[BOOTP].xid, yiaddr=address, siaddr=HOST_IP, chaddr=request[BOOTP].chaddr)
+            / DHCP(options=[("message-type", kind), ("server_id", HOST_IP), ("lease_time", 3600),
+                            ("subnet_mask", "255.255.255.0"), ("router", HOST_IP), "end"]))
+
+
+def test_dhcp_option_takes_the_offered_address(echo_elf):
+    from scapy.layers.dhcp import DHCP
+    leased = "192.0.2.77"
+
+    def dhcp(kind):
+        return lambda p: DHCP in p and ("message-type", kind) in p[DHCP].options
+
+    with tlscosim.start(echo_elf, net="wire", args=["dhcp"]) as sim:
+        sim.uart.expect(r"starting \(dhcp\)", timeout_s=30)
+        discover = sim.wire.expect(dhcp(1), timeout_s=30)
+        sim.wire.send(dhcp_reply(discover, "offer", leased))
+        request = sim.wire.expect(dhcp(3), timeout_s=30)
+        assert ("requested_addr", leased) in request[DHCP].options
+        sim.wire.send(dhcp_reply(request, "ack", leased))
+        sim.uart.expect(rf"net: up ip={leased}", timeout_s=30)
+        sim.wire.send(Ether(src=HOST_MAC_ADDR, dst=BOARD_MAC) / IP(src=HOST_IP, dst=leased) / ICMP(id=5, seq=1))
+        who_has = sim.wire.expect(lambda p: ARP in p and p[ARP].op == 1 and p[ARP].pdst == HOST_IP, timeout_s=10)
+        assert who_has[ARP].psrc == leased
+        sim.wire.send(Ether(src=HOST_MAC_ADDR, dst=BOARD_MAC)
+                      / ARP(op=2, hwsrc=HOST_MAC_ADDR, psrc=HOST_IP, hwdst=BOARD_MAC, pdst=leased))
+        reply = sim.wire.expect(is_echo_reply(5, 1), timeout_s=10)
+        assert reply[IP].src == leased

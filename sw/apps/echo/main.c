@@ -1,7 +1,12 @@
 /* Echo server on 192.0.2.2: ICMP echo (lwIP), TCP echo and UDP echo on port 7 (RFC 862).
  * Interrupt-driven receive; the CPU sleeps (WFI) whenever there is nothing to do. Runs
- * until the host ends the run (tlscosim --host-cmd, or QEMU killed). */
+ * until the host ends the run (tlscosim --host-cmd, or QEMU killed). The argument `dhcp`
+ * (semihosting command line: `tlscosim run echo.elf -- dhcp`) asks a DHCP server for the
+ * address instead. */
 #include <stdio.h>
+#include <string.h>
+
+#include "semihosting.h"
 
 #include "net.h"
 #include "tcp_echo.h"
@@ -11,8 +16,13 @@
 
 int main(void)
 {
-    static const struct net_config config = NET_CONFIG_STATIC;
-    printf("echo: starting\n");
+    struct net_config config = NET_CONFIG_STATIC;
+    char line[128];
+    char *argv[8];
+    int argc = semihosting_argv(line, sizeof line, argv, 8);
+    for (int i = 1; i < argc; i++)
+        config.use_dhcp |= strcmp(argv[i], "dhcp") == 0;
+    printf("echo: starting (%s)\n", config.use_dhcp ? "dhcp" : "static address");
     if (net_start(&config) != 0)
         return 1;
     if (tcp_echo_start(ECHO_PORT) != 0 || udp_echo_start(ECHO_PORT) != 0) {
