@@ -119,7 +119,7 @@ static __attribute__((noinline)) uint32_t dispatch(uint32_t op, uint32_t x)
     }
 }
 
-static volatile uint32_t ticks, tick_work;
+volatile uint32_t ticks, tick_work;   /* read by the tests after the run */
 
 void SysTick_Handler(void)
 {
@@ -140,7 +140,7 @@ int main(void)
 {
     int irq = scenario_is("irq");
     if (irq) {
-        systick_start(48, 1);   /* an interrupt every 48 cycles: lands inside IT blocks */
+        systick_start(997, 1);   /* lands anywhere, IT blocks included; longer than the handler on every board */
     }
     out("loads", k_loads(table, 3000, 0x12345678));
     out("stores", k_stores(buffer, 3000, 0x9abcdef1));
@@ -155,9 +155,7 @@ int main(void)
     for (uint32_t i = 0; i < 2000; i++)
         x = dispatch(x >> 7 ^ i, x);
     out("dispatch", x);
-    if (irq) {
-        systick_stop();
-        out("interrupted", ticks > 20);
-    }
+    if (irq)
+        systick_stop();   /* `ticks` stays in memory for the tests (QEMU throttles short periods) */
     return 0;
 }
