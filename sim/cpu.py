@@ -34,7 +34,7 @@ REGISTERS = {
 CORE_REGISTERS = tuple(f"r{i}" for i in range(13)) + ("sp", "lr", "pc", "xpsr")
 
 # QEMU's exception numbers as Unicorn reports them to interrupt hooks.
-_EXCP_UDEF, _EXCP_SWI, _EXCP_BKPT, _EXCP_EXCEPTION_EXIT = 1, 2, 7, 8
+_EXCP_UDEF, _EXCP_SWI, _EXCP_PREFETCH_ABORT, _EXCP_BKPT, _EXCP_EXCEPTION_EXIT = 1, 2, 3, 7, 8
 
 
 class ExitKind(Enum):
@@ -50,6 +50,7 @@ class ExitKind(Enum):
     FETCH_UNMAPPED = "fetch-unmapped"
     WRITE_PROTECTED = "write-protected"
     FETCH_PROTECTED = "fetch-protected"
+    PREFETCH_ABORT = "prefetch-abort"  # the engine refused to fetch from PC (an execute-never address)
     UNDEFINED = "undefined-instruction"
     INVALID_STATE = "invalid-state"  # execution with EPSR.T = 0
     CALLBACK_ERROR = "callback-error"  # a Python peripheral raised
@@ -79,6 +80,10 @@ _PERMS = {"r": unicorn.UC_PROT_READ, "w": unicorn.UC_PROT_WRITE, "x": unicorn.UC
 # WFI and WFE encodings (16- and 32-bit) to recognise a sleep stop from the PC after it.
 _WFI16, _WFE16 = 0xBF30, 0xBF20
 _WFI32, _WFE32 = (0xF3AF, 0x8003), (0xF3AF, 0x8002)
+# Hints Unicorn takes for undefined instructions although the architecture makes them
+# NOPs here (ARMv7-M A7.7.263 YIELD, A7.7.129 SEV: no multiprocessor, no event to send).
+_NOP_HINTS16 = {0xBF10: "yield", 0xBF40: "sev"}
+_NOP_HINTS32 = {(0xF3AF, 0x8001): "yield.w", (0xF3AF, 0x8004): "sev.w"}
 
 
 class Cpu:
@@ -133,6 +138,18 @@ class Cpu:
 
     def read_u32(self, address: int) -> int:
         return int.from_bytes(self._uc.mem_read(address, 4), "little")
+
+    def try_read_memory(self, address: int, length: int) -> bytes | None:
+        """The bytes, or None when part of the range is not mapped (a guest pointer that
+        must not take the simulator down)."""
+        try:
+            return bytes(self._uc.mem_read(address, length))
+        except unicorn.UcError:
+            return None
+
+    def try_read_u32(self, address: int) -> int | None:
+        data = self.try_read_memory(address, 4)
+        return None if data is None else int.from_bytes(data, "little")
 
     def write_u32(self, address: int, value: int) -> None:
         self._uc.mem_write(address, (value & 0xFFFFFFFF).to_bytes(4, "little"))
@@ -240,6 +257,18 @@ class Cpu:
         names = {_WFI32: "wfi", _WFE32: "wfe", _WFI16: "wfi", _WFE16: "wfe"}
         return names.get(pair) or names.get(pair[1])
 
+    def nop_hint_at(self, pc: int) -> int | None:
+        """The size of the NOP-like hint at `pc` (YIELD, SEV), else None."""
+        code = self.try_read_memory(pc, 4) or self.try_read_memory(pc, 2)
+        if code is None:
+            return None
+        first = int.from_bytes(code[:2], "little")
+        if first in _NOP_HINTS16:
+            return 2
+        if len(code) == 4 and (first, int.from_bytes(code[2:], "little")) in _NOP_HINTS32:
+            return 4
+        return None
+
     def _classify_error(self, exc: unicorn.UcError) -> RunExit:
         pc = self.reg("pc")
         if self._pending_exit is not None:
@@ -260,7 +289,8 @@ class Cpu:
     def _on_interrupt(self, uc, intno, _ud):
         pc = self.reg("pc")
         kinds = {_EXCP_SWI: ExitKind.SVC, _EXCP_BKPT: ExitKind.BKPT,
-                 _EXCP_EXCEPTION_EXIT: ExitKind.EXCEPTION_RETURN, _EXCP_UDEF: ExitKind.UNDEFINED}
+                 _EXCP_EXCEPTION_EXIT: ExitKind.EXCEPTION_RETURN, _EXCP_UDEF: ExitKind.UNDEFINED,
+                 _EXCP_PREFETCH_ABORT: ExitKind.PREFETCH_ABORT}
         kind = kinds.get(intno, ExitKind.OTHER)
         self._pending_exit = RunExit(kind, pc, detail=f"QEMU exception {intno}")
         uc.emu_stop()

@@ -46,6 +46,15 @@ class StackingError(Exception):
         self.pushing = pushing
 
 
+class VectorTableError(Exception):
+    """The vector of an exception could not be read (HFSR.VECTTBL, ARMv7-M B1.5.14)."""
+
+    def __init__(self, exc: int, address: int):
+        super().__init__(f"its vector table entry at {address:#010x} is not readable memory")
+        self.exception = exc
+        self.address = address
+
+
 class InvalidReturn(Exception):
     """An exception return that the architecture turns into an INVPC UsageFault."""
 
@@ -78,6 +87,7 @@ class ExceptionEngine:
 
     def enter(self, exc: int, return_address: int) -> EntryRecord:
         cpu = self._cpu
+        vector = self.vector(exc)   # before any state changes: it may not be readable
         from_handler = self.current_exception() != 0
         control = cpu.reg("control")
         on_psp = not from_handler and bool(control & CONTROL_SPSEL)
@@ -101,7 +111,6 @@ class ExceptionEngine:
             cpu.set_reg("control", control & ~CONTROL_FPCA)
         exc_return = (EXC_RETURN_HANDLER_MSP if from_handler
                       else EXC_RETURN_THREAD_PSP if on_psp else EXC_RETURN_THREAD_MSP)
-        vector = self.vector(exc)
         self._nvic.acknowledge(exc)
         cpu.set_reg("lr", exc_return)
         # Handler mode, Thumb state, IT state cleared.
@@ -111,8 +120,12 @@ class ExceptionEngine:
         return EntryRecord(exc, return_address, frame, exc_return)
 
     def vector(self, exc: int) -> int:
+        """The vector of `exc`; VectorTableError when VTOR points at nothing readable."""
         address = (self._scb.vtor & ~0x7F) + 4 * exc
-        return self._cpu.read_u32(address)
+        value = self._cpu.try_read_u32(address)
+        if value is None:
+            raise VectorTableError(exc, address)
+        return value
 
     # -- return ----------------------------------------------------------------------------
 

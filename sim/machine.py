@@ -11,20 +11,23 @@ from .board import Board
 from .bus import BusError
 from .cpu import ExitKind, RunExit
 from .elf import Firmware, FirmwareError
-from .exceptions import InvalidReturn, StackingError
+from .exceptions import InvalidReturn, StackingError, VectorTableError
 from .faults import FaultReport
 from .native import StopReason
 from .nvic import Exc, exception_name
+from .scb import scs_masks
 from .semihosting import SEMIHOSTING_BKPT, Semihosting
 
-CFSR = {  # CFSR bit positions (ARMv7-M B3.2.15)
-    "IACCVIOL": 1 << 0, "DACCVIOL": 1 << 1, "IBUSERR": 1 << 8, "PRECISERR": 1 << 9,
-    "UNSTKERR": 1 << 11, "STKERR": 1 << 12, "BFARVALID": 1 << 15,
-    "UNDEFINSTR": 1 << 16, "INVSTATE": 1 << 17, "INVPC": 1 << 18,
-}
-HFSR_VECTTBL, HFSR_FORCED, HFSR_DEBUGEVT = 1 << 1, 1 << 30, 1 << 31
-SCR_SLEEPONEXIT = 1 << 1
+# Fault status and sleep bits, from the SCS register map.
+CFSR = scs_masks("CFSR")
+_HFSR = scs_masks("HFSR")
+HFSR_VECTTBL, HFSR_FORCED, HFSR_DEBUGEVT = _HFSR["VECTTBL"], _HFSR["FORCED"], _HFSR["DEBUGEVT"]
+SCR_SLEEPONEXIT = scs_masks("SCR")["SLEEPONEXIT"]
 EXC_RETURN_PREFIX = 0xFFFFFFF0
+# Execute-never regions of the ARMv7-M default memory map (ARMv7-M ARM B3.1, table
+# B3-1): Peripheral, Device and System. A fetch there is a MemManage fault (IACCVIOL)
+# whether or not anything is mapped; elsewhere an unmapped fetch is a BusFault (IBUSERR).
+EXECUTE_NEVER_REGIONS = ((0x40000000, 0x60000000), (0xA0000000, 0x1_0000_0000))
 DEFAULT_HEARTBEAT_CYCLES = 4_000_000
 
 
@@ -252,12 +255,18 @@ class Simulation:
             elif reason == StopReason.RETRANSLATE:
                 self.acct.install_sites()
             elif reason == StopReason.DECODE_ERROR:
-                self._fault(Exc.USAGEFAULT, CFSR["UNDEFINSTR"], self.acct.decode_error or "undecodable code", ex.pc)
+                # A gap of the simulator's, not the firmware's: never delivered as a fault.
+                raise Stop("error", f"simulator error: the cycle model failed on the block at {ex.pc:#010x}: "
+                           f"{self.acct.decode_error or 'undecodable code'} {self._where()}")
             return
         if kind is ExitKind.BKPT:
             self._breakpoint(ex.pc)
         elif kind is ExitKind.SVC:
             self._svc(ex.pc)
+        elif kind is ExitKind.EXCEPTION_RETURN and self.core.exceptions.current_exception() == 0:
+            # In Thread mode an EXC_RETURN value is an ordinary branch target (B1.5.8):
+            # the fetch from it faults (Unicorn reports an exception return regardless).
+            self._fetch_fault(ex.pc & ~1)
         elif kind is ExitKind.EXCEPTION_RETURN:
             self._exception_return(ex.pc | 1)
         elif kind is ExitKind.SLEEP:
@@ -270,8 +279,13 @@ class Simulation:
             what = "read-only memory" if kind is ExitKind.WRITE_PROTECTED else "unmapped address"
             self._fault(Exc.BUSFAULT, CFSR["PRECISERR"] | CFSR["BFARVALID"],
                         f"precise data bus error: {verb} {what} {ex.address:#010x}", ex.pc, address=ex.address)
-        elif kind in (ExitKind.FETCH_UNMAPPED, ExitKind.FETCH_PROTECTED):
-            self._fault(Exc.BUSFAULT, CFSR["IBUSERR"], f"instruction fetch from {ex.pc:#010x}, which is not executable memory", ex.pc)
+        elif kind in (ExitKind.FETCH_UNMAPPED, ExitKind.FETCH_PROTECTED, ExitKind.PREFETCH_ABORT):
+            self._fetch_fault(ex.pc & ~1)
+        elif kind is ExitKind.UNDEFINED and (size := self.cpu.nop_hint_at(ex.pc)) is not None:
+            # YIELD/SEV: hints with no effect here, which Unicorn takes for undefined. The
+            # block was counted whole: keep the hint, take back what follows it.
+            self.acct.rollback_to(ex.pc + size)
+            self._pc = ex.pc + size
         elif kind is ExitKind.UNDEFINED:
             self.acct.rollback_to(ex.pc)
             self._fault(Exc.USAGEFAULT, CFSR["UNDEFINSTR"], f"undefined instruction at {ex.pc:#010x}", ex.pc)
@@ -281,6 +295,16 @@ class Simulation:
             self._device_error(ex)
         else:
             raise Stop("error", f"the CPU stopped unexpectedly ({ex.detail or kind.value}) {self._where()}")
+
+    def _fetch_fault(self, pc: int) -> None:
+        """An instruction fetch from `pc` failed: MemManage in an execute-never region,
+        BusFault elsewhere (what QEMU's mps2-an386 reports too)."""
+        if any(begin <= pc < end for begin, end in EXECUTE_NEVER_REGIONS):
+            self._fault(Exc.MEMMANAGE, CFSR["IACCVIOL"],
+                        f"instruction fetch from {pc:#010x}, in an execute-never region", pc)
+        else:
+            self._fault(Exc.BUSFAULT, CFSR["IBUSERR"],
+                        f"instruction fetch from {pc:#010x}, which is not executable memory", pc)
 
     def _device_error(self, ex: RunExit) -> None:
         if isinstance(ex.error, BusError):
@@ -380,7 +404,12 @@ class Simulation:
             else:
                 self.acct.watch_interrupt(None)
             return
-        vector = exceptions.vector(exc)
+        try:
+            vector = exceptions.vector(exc)
+        except VectorTableError as err:
+            self.core.scb.hfsr |= HFSR_VECTTBL
+            self._hardfault(f"cannot take {exception_name(exc)}: {err}", self._pc, escalated_from=None)
+            return
         if not vector & 1:
             self.core.scb.hfsr |= HFSR_VECTTBL
             self._hardfault(f"vector of {exception_name(exc)} ({vector:#010x}) is not a Thumb address", self._pc, escalated_from=None)
@@ -439,7 +468,7 @@ class Simulation:
         self.core.nvic.set_pending(exc)
         try:
             self.core.take_exception(exc, return_address)
-        except StackingError as err:
+        except (StackingError, VectorTableError) as err:
             lock = self._report("Lockup", f"{err} while entering {exception_name(exc)}, after: {report.cause}",
                                 return_address)
             raise Stop("lockup", lock.format(), fault=lock) from None

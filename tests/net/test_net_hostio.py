@@ -60,3 +60,11 @@ def test_indirect_register_header_is_generated_from_the_maps():
     committed = (SW_DIR / "drivers" / "lan9118_indirect.h").read_text()
     assert committed == indirect_header(), \
         "regenerate: python -m tlscosim.sim.net.indirect_header > sw/drivers/lan9118_indirect.h"
+
+
+@pytest.mark.parametrize("limit, reason", [({"timeout_s": 0.5}, "time-limit"), ({"max_cycles": 2_000_000}, "cycle-limit")])
+def test_waiting_for_the_host_is_bounded_by_the_limits(sleeper, limit, reason):
+    with tlscosim.start(sleeper, net="wire", **limit) as sim:
+        sim.host.wait_for(lambda: not sim.running, timeout_s=20)
+        assert not sim.running
+    assert sim.result.stop_reason == reason
