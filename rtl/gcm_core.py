@@ -29,9 +29,14 @@ SLOTS = 2
 IV_BYTES = 12
 
 
-def byte_mask(count):
-    """A 128-bit mask keeping bytes 0..count-1 of a byte image (count 0 means 16)."""
-    return Cat(*(((count == 0) | (k < count)).replicate(8) for k in range(BLOCK_BYTES)))
+def kept_bytes(count):
+    """Bit k set for the bytes 0..count-1 of a block that count (0 means 16)."""
+    return Cat(*((count == 0) | (k < count) for k in range(BLOCK_BYTES)))
+
+
+def byte_mask(kept):
+    """The 128-bit mask of a byte image from `kept_bytes` (wiring only)."""
+    return Cat(*(kept[k].replicate(8) for k in range(BLOCK_BYTES)))
 
 
 def _be32(value):
@@ -83,8 +88,9 @@ class GcmCore(wiring.Component):
         h = Array(h_of)[slot]
         h_known = Array(h_ok_of)[slot] & (Array(h_nk_of)[slot] == keylen)
         # On signals: Amaranth would otherwise rebuild the expressions at every use.
-        mask, count, masked = stage(m, "mask", [byte_mask(nbytes), Mux(nbytes == 0, 16, nbytes),
-                                                data & byte_mask(nbytes)])
+        kept, count = stage(m, "kept", [kept_bytes(nbytes), Mux(nbytes == 0, 16, nbytes)])
+        mask, = stage(m, "mask", [byte_mask(kept)])
+        masked, = stage(m, "masked", [data & mask])
 
         m.d.comb += [aes.decrypt.eq(0), aes.keylen.eq(keylen), aes.slot.eq(slot),
                      aes.key.eq(self.key), aes.key_changed.eq(self.key_changed),
