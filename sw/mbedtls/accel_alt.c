@@ -9,9 +9,10 @@
  *   functions fail with MBEDTLS_ERR_PLATFORM_HW_ACCEL_FAILED without the accelerators).
  *
  * AES contexts hold the raw key (the core expands it itself, once per key): ctx->buf
- * with rk_offset 0 and the usual nr. The core has one key slot: the key last loaded
- * into it is remembered, and a block whose context holds another key loads its own
- * first. SHA-256 loads each context's chaining value before its block, so any number
+ * with rk_offset 0 and the usual nr. The core has one key slot, holding the key of the
+ * context that used it last; a block of another context loads its own key first. A
+ * context's key changes only through mbedtls_aes_setkey_enc/dec (the API), which
+ * forget the slot's owner when it is that context. SHA-256 loads each context's chaining value before its block, so any number
  * of hashes may be in progress at once (TLS keeps several). */
 #define MBEDTLS_ALLOW_PRIVATE_ACCESS
 
@@ -30,21 +31,25 @@
 
 enum presence { UNKNOWN, ABSENT, PRESENT };
 
-/* The ID probe, once per accelerator: a bus read per block would cost cycles. */
-static bool aes_present(void)
+/* The ID probe, once per accelerator (a bus read per block would cost cycles); the
+ * check per block is then one load and compare. */
+static enum presence aes_state = UNKNOWN, sha256_state = UNKNOWN;
+
+static bool probe(enum presence *state, bool (*present)(void))
 {
-    static enum presence state = UNKNOWN;
-    if (state == UNKNOWN)
-        state = accel_aes_present() ? PRESENT : ABSENT;
-    return state == PRESENT;
+    if (*state == UNKNOWN)
+        *state = present() ? PRESENT : ABSENT;
+    return *state == PRESENT;
 }
 
-static bool sha256_present(void)
+static inline bool aes_present(void)
 {
-    static enum presence state = UNKNOWN;
-    if (state == UNKNOWN)
-        state = accel_sha256_present() ? PRESENT : ABSENT;
-    return state == PRESENT;
+    return __builtin_expect(aes_state == PRESENT, 1) || probe(&aes_state, accel_aes_present);
+}
+
+static inline bool sha256_present(void)
+{
+    return __builtin_expect(sha256_state == PRESENT, 1) || probe(&sha256_state, accel_sha256_present);
 }
 
 #if !defined(TLSCOSIM_ACCEL_ONLY)
@@ -70,8 +75,13 @@ int tlscosim_sw_internal_sha256_process(mbedtls_sha256_context *ctx, const unsig
 
 /* -- AES ------------------------------------------------------------------------------ */
 
+/* The context whose key is in the core's KEY registers (its schedule is the core's). */
+static const mbedtls_aes_context *key_owner;
+
 static int store_key(mbedtls_aes_context *ctx, const unsigned char *key, unsigned int keybits)
 {
+    if (key_owner == ctx)
+        key_owner = NULL;
     switch (keybits) {
     case 128: ctx->nr = 10; break;
     case 192: ctx->nr = 12; break;
@@ -95,36 +105,49 @@ int mbedtls_aes_setkey_dec(mbedtls_aes_context *ctx, const unsigned char *key, u
     return store_key(ctx, key, keybits);
 }
 
-/* The key in the core's KEY registers (its schedule is the core's business). */
-static uint32_t loaded_key[8];
-static unsigned loaded_bits;
-
-static int hw_block(mbedtls_aes_context *ctx, bool decrypt, const unsigned char input[16],
-                    unsigned char output[16])
+static unsigned key_bits(const mbedtls_aes_context *ctx)
 {
-    unsigned bits = (unsigned)(ctx->nr - 6) * 32u;        /* nr 10/12/14 -> 128/192/256 */
-    const uint32_t *key = ctx->buf + ctx->rk_offset;
-    if (bits != loaded_bits || memcmp(key, loaded_key, bits / 8u) != 0) {
-        if (accel_aes_load_key((const uint8_t *)key, bits) != 0)
-            return MBEDTLS_ERR_AES_INVALID_KEY_LENGTH;
-        memcpy(loaded_key, key, bits / 8u);
-        loaded_bits = bits;
-    }
-    return accel_aes_block(decrypt, bits, input, output) == 0 ? 0 : MBEDTLS_ERR_PLATFORM_HW_ACCEL_FAILED;
+    return (unsigned)(ctx->nr - 6) * 32u;                  /* nr 10/12/14 -> 128/192/256 */
 }
+
+/* Everything but the common case: the accelerator not probed yet or absent, or the
+ * key slot holding another context's key. */
+static __attribute__((noinline)) int slow_block(mbedtls_aes_context *ctx, bool decrypt,
+                                                const unsigned char input[16], unsigned char output[16])
+{
+#if !defined(TLSCOSIM_ACCEL_ONLY)
+    if (!aes_present())
+        return decrypt ? tlscosim_sw_internal_aes_decrypt(ctx, input, output)
+                       : tlscosim_sw_internal_aes_encrypt(ctx, input, output);
+#else
+    if (!aes_present())
+        return MBEDTLS_ERR_PLATFORM_HW_ACCEL_FAILED;
+#endif
+    if (accel_aes_load_key((const uint8_t *)(ctx->buf + ctx->rk_offset), key_bits(ctx)) != 0)
+        return MBEDTLS_ERR_AES_INVALID_KEY_LENGTH;
+    key_owner = ctx;
+    return accel_aes_block(decrypt, key_bits(ctx), input, output) == 0 ? 0 : MBEDTLS_ERR_PLATFORM_HW_ACCEL_FAILED;
+}
+
+/* The common case stays a short path into the driver: it is most of a block's cost. */
+#define AES_BLOCK(ctx, decrypt, input, output)                                                    \
+    do {                                                                                          \
+        if (__builtin_expect(aes_state == PRESENT && key_owner == (ctx), 1))                      \
+            return accel_aes_block(decrypt, key_bits(ctx), input, output) == 0                     \
+                       ? 0 : MBEDTLS_ERR_PLATFORM_HW_ACCEL_FAILED;                                \
+        return slow_block(ctx, decrypt, input, output);                                           \
+    } while (0)
 
 int mbedtls_internal_aes_encrypt(mbedtls_aes_context *ctx, const unsigned char input[16],
                                  unsigned char output[16])
 {
-    FALLBACK(aes_present(), tlscosim_sw_internal_aes_encrypt(ctx, input, output));
-    return hw_block(ctx, false, input, output);
+    AES_BLOCK(ctx, false, input, output);
 }
 
 int mbedtls_internal_aes_decrypt(mbedtls_aes_context *ctx, const unsigned char input[16],
                                  unsigned char output[16])
 {
-    FALLBACK(aes_present(), tlscosim_sw_internal_aes_decrypt(ctx, input, output));
-    return hw_block(ctx, true, input, output);
+    AES_BLOCK(ctx, true, input, output);
 }
 
 /* -- SHA-256 -------------------------------------------------------------------------- */

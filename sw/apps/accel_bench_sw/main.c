@@ -1,0 +1,1 @@
+../accel_bench/main.c
