@@ -72,8 +72,12 @@ def write_or_keep(path: str | Path, write: Callable[[Path], None], option: str) 
         return
     except OSError as exc:
         reason = exc.strerror or str(exc)
-    fallback = Path(tempfile.mkdtemp(prefix="tlscosim-")) / path.name
-    write(fallback)
+    try:
+        fallback = Path(tempfile.mkdtemp(prefix="tlscosim-")) / path.name
+        write(fallback)
+    except OSError as exc:
+        raise OutputError(f"cannot write {option} {path} ({reason}), nor a copy in the temporary folder "
+                          f"({exc.strerror or exc}): the results are lost") from None
     raise OutputError(f"cannot write {option} {path} ({reason}); it was written to {fallback} instead")
 
 

@@ -332,6 +332,20 @@ def test_profile_that_cannot_be_written_after_the_run_is_kept(tmp_path, test_elf
     shutil.rmtree(fallback.parent)
 
 
+def test_an_output_that_cannot_be_kept_either_says_so(tmp_path, monkeypatch):
+    import tempfile
+
+    from tlscosim.errors import OutputError
+    from tlscosim.outputs import write_text_or_keep
+
+    monkeypatch.setattr(tempfile, "tempdir", str(UNWRITABLE))
+    out = tmp_path / "gone" / "run.json"
+    with pytest.raises(OutputError) as info:
+        write_text_or_keep(out, "{}", "--json")
+    assert str(info.value) == (f"cannot write --json {out} (No such file or directory), nor a copy in the "
+                               "temporary folder (Operation not permitted): the results are lost")
+
+
 # -- firmware exit codes (item 13) -----------------------------------------------------------------
 
 STATUS_WARNING = ("tlscosim: warning: firmware exit code {code} is not a process status (0..255): "
