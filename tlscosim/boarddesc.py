@@ -234,7 +234,8 @@ def _load_merged(path: Path, chain: tuple[Path, ...] = ()) -> _Merged:
             cycle = " -> ".join(display_path(p) for p in chain + (path, target))
             raise BoardDescriptionError(f"{shown}: include = {include!r} makes a cycle: {cycle}")
         if not target.is_file():
-            raise BoardDescriptionError(f"{shown}: include = {include!r}: no such file ({display_path(target)})")
+            problem = "is a folder, not a file" if target.is_dir() else "no such file"
+            raise BoardDescriptionError(f"{shown}: include = {include!r}: {problem} ({display_path(target)})")
         merged = _load_merged(target, chain + (path,))
     for name, table in TABLES.items():
         if name in data:

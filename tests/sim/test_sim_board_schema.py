@@ -207,6 +207,14 @@ def test_missing_include(board_dir):
     assert str(info.value) == f"{board}: include = 'soc/nope.toml': no such file ({board_dir / 'soc' / 'nope.toml'})"
 
 
+def test_include_of_a_folder(board_dir):
+    board = write_board(board_dir)
+    board.write_text(board.read_text().replace('include = "soc.toml"', 'include = "."'))
+    with pytest.raises(DescriptionError) as info:
+        BoardDescription.load(board)
+    assert str(info.value) == f"{board}: include = '.': is a folder, not a file ({board_dir})"
+
+
 def test_include_cycle(board_dir):
     board, soc = write_board(board_dir), board_dir / "soc.toml"
     soc.write_text('include = "board.toml"\n' + soc.read_text())

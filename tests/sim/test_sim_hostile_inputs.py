@@ -348,6 +348,14 @@ def test_an_output_that_cannot_be_kept_either_says_so(tmp_path, monkeypatch):
 
 # -- firmware exit codes (item 13) -----------------------------------------------------------------
 
+
+def test_a_run_that_did_not_exit_has_no_firmware_exit_code(tmp_path, test_elfs):
+    out = tmp_path / "run.json"
+    proc = tlscosim("run", "--quiet", "--max-cycles", "100000", "--json", out, test_elfs["spin"])
+    data = json.loads(out.read_text())
+    assert proc.returncode == EXIT_LIMIT
+    assert (data["stop_reason"], data["firmware_exit_code"], data["exit_status"]) == ("cycle-limit", None, EXIT_LIMIT)
+
 STATUS_WARNING = ("tlscosim: warning: firmware exit code {code} is not a process status (0..255): "
                   "the status is {status}; --json firmware_exit_code holds the code")
 CLASH_WARNING = ("tlscosim: warning: exit status {status} is also the status of {meaning}: "
