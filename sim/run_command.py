@@ -96,6 +96,8 @@ def _check_outputs(args) -> None:
         from .profiler import text_path_for
         check_output_file(args.profile, "--profile")
         check_output_file(text_path_for(Path(args.profile)), "--profile")
+    if getattr(args, "pcap", None):
+        check_output_file(args.pcap, "--pcap")
 
 
 def _saving(write) -> list[OutputError]:

@@ -243,11 +243,14 @@ def output_cases(tmp_path: Path) -> dict:
         "profile in a missing folder": (("--profile", missing.with_name("p.json")),
                                         f"cannot write --profile {missing.with_name('p.json')}: folder "
                                         f"{missing.parent} does not exist"),
+        "pcap in a missing folder": (("--pcap", missing.with_name("w.pcap")),
+                                     f"cannot write --pcap {missing.with_name('w.pcap')}: folder "
+                                     f"{missing.parent} does not exist"),
     }
 
 
 @pytest.mark.parametrize("case", ["json in a missing folder", "json under a file", "json is a folder",
-                                  "json unwritable", "profile in a missing folder"])
+                                  "json unwritable", "profile in a missing folder", "pcap in a missing folder"])
 def test_run_refuses_an_output_it_cannot_write_before_running(tmp_path, test_elfs, case):
     option, message = output_cases(tmp_path)[case]
     proc = tlscosim("run", *option, test_elfs["timing"])
