@@ -63,6 +63,8 @@ class CycleAccounting:
                                 end=timing.end, refill=timing.refill, cpi=timing.cpi,
                                 lsu=timing.lsu, fold=timing.fold, flow=control_flow(insns))
         index = self._lib.tcs_insert(self._state, ctypes.byref(cost))
+        if index >= 0 and self._lib.tcs_set_block_fp(self._state, index, int(any(i.fp for i in insns))) != 0:
+            index = -1
         block = DecodedBlock(address, size, tuple(insns), timing)
         if index == len(self._blocks):
             self._blocks.append(block)
@@ -107,6 +109,21 @@ class CycleAccounting:
                 self._sites_installed.add(site.address)
             self._cpu.flush_code(block.address, block.address + block.size)
         self._sites_pending.clear()
+
+    def set_fp_trap(self, trap: bool, pass_address: int = 1) -> None:
+        """While `trap`, the CPU stops before any block holding an FP instruction (but
+        once for the block at `pass_address`): see sim/fpu.py."""
+        self._lib.tcs_set_fp_trap(self._state, int(trap), pass_address)
+
+    def fp_trapped_block(self) -> DecodedBlock:
+        """The block an FP trap stopped before."""
+        return self._blocks[self._lib.tcs_fp_trapped(self._state)]
+
+    def add_stall_cycles(self, n: int) -> None:
+        """Cycles an instruction waits for the load/store unit outside the block's static
+        cost (a lazy FP state save): counted by LSUCNT."""
+        self._sh.cycles += n
+        self._sh.site_lsu += n
 
     def set_observer(self, function_pointer: int | None, context: int | None) -> None:
         """Installs a native tcs_observer_fn called after every counted block."""

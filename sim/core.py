@@ -7,6 +7,7 @@ from .accounting import CycleAccounting
 from .context import Clock
 from .cpu import Cpu
 from .exceptions import ENTRY_CYCLES, RETURN_CYCLES, TAIL_CHAIN_CYCLES, ExceptionEngine
+from .fpu import Fpu
 from .nvic import Nvic
 from .peripherals.systick import SysTick, calibration
 from .scb import SystemControl, scs_field
@@ -24,7 +25,8 @@ class CortexM4Core:
         self.scb = SystemControl(vtor_reset=cpu_desc.vtor_reset)
         self.systick = SysTick(self.clock, self.scheduler, self.nvic, calibration(board_desc.clock_hz))
         self._trcena = scs_field("DEMCR", "TRCENA").mask
-        self.exceptions = ExceptionEngine(self.cpu, self.nvic, self.scb, is_ram)
+        self.fpu = Fpu(cpu_desc.fpu, self.cpu, self.accounting, self.scb, self.spend_exception_cycles)
+        self.exceptions = ExceptionEngine(self.cpu, self.nvic, self.scb, is_ram, fpu=self.fpu)
         self.exception_cycles = 0
         self.sleep_cycles = 0
         self.reset_requested = False

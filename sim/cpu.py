@@ -30,6 +30,8 @@ REGISTERS = {
     "msp": A.UC_ARM_REG_MSP, "psp": A.UC_ARM_REG_PSP, "control": A.UC_ARM_REG_CONTROL,
     "primask": A.UC_ARM_REG_PRIMASK, "basepri": A.UC_ARM_REG_BASEPRI,
     "faultmask": A.UC_ARM_REG_FAULTMASK,
+    # The FP extension's registers (sim/fpu.py stacks them).
+    **{f"s{i}": getattr(A, f"UC_ARM_REG_S{i}") for i in range(32)}, "fpscr": A.UC_ARM_REG_FPSCR,
 }
 CORE_REGISTERS = tuple(f"r{i}" for i in range(13)) + ("sp", "lr", "pc", "xpsr")
 
@@ -234,11 +236,13 @@ class Cpu:
 
     # -- running -------------------------------------------------------------------
 
-    def run(self, pc: int) -> RunExit:
-        """Runs from pc until something needs the simulator's attention."""
+    def run(self, pc: int, until: int | None = None) -> RunExit:
+        """Runs from pc until something needs the simulator's attention (or, with `until`,
+        until the PC reaches it: translation stops before that instruction)."""
         self._pending_exit = None
         try:
-            self._uc.emu_start(pc | 1, 0xFFFFFFFF)   # no `until`: stops come from hooks
+            # Without `until`, stops come from hooks.
+            self._uc.emu_start(pc | 1, 0xFFFFFFFF if until is None else until & ~1)
         except unicorn.UcError as exc:
             return self._classify_error(exc)
         if self._pending_exit is not None:

@@ -23,8 +23,11 @@ DIRECT_BRANCHES = frozenset({"b", "bl", "cbz", "cbnz"})
 # Instructions whose first operand is read, not written (PC as first operand is no jump).
 NO_DESTINATION = frozenset({"cmp", "cmn", "tst", "teq", "str", "strb", "strh", "strd", "strt",
                             "strbt", "strht", "push", "stm", "stmdb", "msr", "it"})
-LOADS = ("ldr", "ldm", "pop", "tbb", "tbh", "lda")
-STORES = ("str", "stm", "push", "stl")
+LOADS = ("ldr", "ldm", "pop", "tbb", "tbh", "lda", "vldr", "vldm", "vpop")
+STORES = ("str", "stm", "push", "stl", "vstr", "vstm", "vpush")
+# Every FPv4-SP instruction is a coprocessor (CP10/CP11) instruction whose capstone name
+# starts with "v" (the M4 has no other V* instructions: no NEON, no MVE).
+FP_PREFIX = "v"
 
 _MEM_RE = re.compile(r"\[(?P<base>\w+)(?:,\s*(?P<second>[^\]]+?))?\](?P<wb>!)?(?:,\s*(?P<post>.+))?$")
 _IMM_RE = re.compile(r"#(-?(?:0x[0-9a-f]+|\d+))")
@@ -54,6 +57,7 @@ class Insn:
     writes_pc: bool
     target: int | None   # direct branch target
     loaded: tuple[str, ...]  # registers a load writes from memory
+    fp: bool = False     # an FPU (CP10/CP11) instruction: NOCP when the FPU is off
 
     @property
     def is_load(self) -> bool:
@@ -151,7 +155,7 @@ def decode_one(address: int, size: int, mnemonic: str, op_str: str) -> Insn:
             target = _parse_int(imm[-1])
     return Insn(address=address, size=size, mnemonic=base, text=f"{mnemonic} {op_str}".strip(),
                 conditional=conditional, condition=condition, mem=mem, reg_list=reg_list, list_base=list_base,
-                writes_pc=writes_pc, target=target, loaded=loaded)
+                writes_pc=writes_pc, target=target, loaded=loaded, fp=base.startswith(FP_PREFIX))
 
 
 def _memory_operand(text: str) -> MemOperand:

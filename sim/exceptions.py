@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .fpu import EXC_RETURN_BASIC_FRAME, EXTENDED_FRAME_BYTES
 from .nvic import Nvic
 from .scb import CCR_NONBASETHRDENA, CCR_STKALIGN, SystemControl
 
@@ -68,11 +69,12 @@ class EntryRecord:
 
 
 class ExceptionEngine:
-    def __init__(self, cpu, nvic: Nvic, scb: SystemControl, is_ram):
+    def __init__(self, cpu, nvic: Nvic, scb: SystemControl, is_ram, fpu=None):
         self._cpu = cpu
         self._nvic = nvic
         self._scb = scb
         self._is_ram = is_ram   # is_ram(address, length) -> bool
+        self._fpu = fpu         # sim/fpu.Fpu: FP context in the frame (None: no FP state)
 
     # -- state ----------------------------------------------------------------------------
 
@@ -92,17 +94,23 @@ class ExceptionEngine:
         control = cpu.reg("control")
         on_psp = not from_handler and bool(control & CONTROL_SPSEL)
         sp = cpu.reg("psp") if on_psp else cpu.reg("msp")
-        frame = sp - FRAME_BYTES
+        # An interrupted FP context (CONTROL.FPCA) gets the extended frame, always 8-byte
+        # aligned (ARMv7-M B1.5.7).
+        extended = self._fpu is not None and self._fpu.extended_frame()
+        frame_bytes = EXTENDED_FRAME_BYTES if extended else FRAME_BYTES
+        frame = sp - frame_bytes
         xpsr = cpu.reg("xpsr")
-        if self._scb.ccr & CCR_STKALIGN and frame & 4:
+        if (extended or self._scb.ccr & CCR_STKALIGN) and frame & 4:
             frame -= 4
             xpsr |= XPSR_STACK_ALIGN
         else:
             xpsr &= ~XPSR_STACK_ALIGN
-        if not self._is_ram(frame, FRAME_BYTES):
+        if not self._is_ram(frame, frame_bytes):
             raise StackingError(frame, pushing=True)
         values = [cpu.reg(r) for r in FRAME_REGS[:6]] + [return_address & ~1, xpsr]
         cpu.write_memory(frame, b"".join(v.to_bytes(4, "little") for v in values))
+        if extended:
+            self._fpu.stack(frame, to_thread_mode=not from_handler)
         if on_psp:
             cpu.set_reg("psp", frame)
             cpu.set_reg("control", control & ~(CONTROL_SPSEL | CONTROL_FPCA))   # now on MSP
@@ -111,6 +119,8 @@ class ExceptionEngine:
             cpu.set_reg("control", control & ~CONTROL_FPCA)
         exc_return = (EXC_RETURN_HANDLER_MSP if from_handler
                       else EXC_RETURN_THREAD_PSP if on_psp else EXC_RETURN_THREAD_MSP)
+        if extended:
+            exc_return &= ~EXC_RETURN_BASIC_FRAME
         self._nvic.acknowledge(exc)
         cpu.set_reg("lr", exc_return)
         # Handler mode, Thumb state, IT state cleared.
@@ -133,6 +143,10 @@ class ExceptionEngine:
         """Performs the return; gives the exception number returned from."""
         cpu = self._cpu
         returning = self.current_exception()
+        fp_frame = self._fpu is not None and self._fpu.present and not exc_return & EXC_RETURN_BASIC_FRAME
+        frame_bytes = EXTENDED_FRAME_BYTES if fp_frame else FRAME_BYTES
+        if fp_frame:
+            exc_return |= EXC_RETURN_BASIC_FRAME   # the same three return kinds, with FP state
         if exc_return not in VALID_EXC_RETURN:
             raise InvalidReturn(f"EXC_RETURN value {exc_return:#010x} is not valid without an FPU frame")
         if returning == 0 or not self._nvic.active[returning]:
@@ -144,20 +158,22 @@ class ExceptionEngine:
             raise InvalidReturn("return to Handler mode with no other exception active")
         to_psp = exc_return == EXC_RETURN_THREAD_PSP
         frame = cpu.reg("psp") if to_psp else cpu.reg("msp")
-        if not self._is_ram(frame, FRAME_BYTES):
+        if not self._is_ram(frame, frame_bytes):
             raise StackingError(frame, pushing=False)
         raw = cpu.read_memory(frame, FRAME_BYTES)
         values = dict(zip(FRAME_REGS, (int.from_bytes(raw[i:i + 4], "little")
                                        for i in range(0, FRAME_BYTES, 4))))
         self._nvic.deactivate(returning)
         xpsr = values["xpsr"]
-        new_sp = frame + FRAME_BYTES + (4 if xpsr & XPSR_STACK_ALIGN else 0)
+        new_sp = frame + frame_bytes + (4 if xpsr & XPSR_STACK_ALIGN else 0)
         stacked_ipsr = xpsr & 0x1FF
         if to_thread and stacked_ipsr != 0 or not to_thread and stacked_ipsr == 0:
             # The architecture raises INVPC here too; the frame does not match the mode.
             raise InvalidReturn(f"stacked IPSR {stacked_ipsr} does not match the return mode")
         for name in ("r0", "r1", "r2", "r3", "r12", "lr"):
             cpu.set_reg(name, values[name])
+        if fp_frame:
+            self._fpu.unstack(frame)
         cpu.set_reg("xpsr", xpsr & ~XPSR_STACK_ALIGN)
         cpu.set_reg("ipsr", stacked_ipsr)
         if to_psp:
@@ -165,5 +181,9 @@ class ExceptionEngine:
             cpu.set_reg("control", cpu.reg("control") | CONTROL_SPSEL)   # back on PSP
         else:
             cpu.set_reg("msp", new_sp)
+        if self._fpu is not None and self._fpu.present:
+            # CONTROL.FPCA = NOT EXC_RETURN[4] (ExceptionReturn(), B1.5.8).
+            control = cpu.reg("control") & ~CONTROL_FPCA
+            cpu.set_reg("control", control | (CONTROL_FPCA if fp_frame else 0))
         cpu.set_reg("pc", values["pc"] & ~1)
         return returning

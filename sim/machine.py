@@ -13,6 +13,7 @@ from .cpu import ExitKind, RunExit
 from .elf import Firmware, FirmwareError
 from .exceptions import InvalidReturn, StackingError, VectorTableError
 from .faults import FaultReport
+from .fpu import CFSR_NOCP
 from .native import StopReason
 from .nvic import Exc, exception_name
 from .scb import scs_masks
@@ -170,6 +171,7 @@ class Simulation:
         core.reset_requested = False
         core.nvic.reset()
         core.scb.reset()
+        core.fpu.reset()
         core.systick.reset()
         self.board.reset_devices()
         self.acct.forget_pending_branch()
@@ -254,6 +256,8 @@ class Simulation:
                 self._sleep(self.cpu.sleep_instruction_before(ex.pc))
             elif reason == StopReason.RETRANSLATE:
                 self.acct.install_sites()
+            elif reason == StopReason.FP_TRAP:
+                self._fp_trap(ex.pc)
             elif reason == StopReason.DECODE_ERROR:
                 # A gap of the simulator's, not the firmware's: never delivered as a fault.
                 raise Stop("error", f"simulator error: the cycle model failed on the block at {ex.pc:#010x}: "
@@ -295,6 +299,33 @@ class Simulation:
             self._device_error(ex)
         else:
             raise Stop("error", f"the CPU stopped unexpectedly ({ex.detail or kind.value}) {self._where()}")
+
+    def _fp_trap(self, pc: int) -> None:
+        """The CPU stopped before a block holding an FP instruction (sim/fpu.py). When that
+        instruction may not run, the instructions before it in the block run first, then
+        it raises UsageFault NOCP."""
+        fpu = self.core.fpu
+        address = fpu.on_trap(pc)
+        if address is None:
+            return
+        block = self.acct.fp_trapped_block()
+        # Translated code is reused whatever `until` says: drop it before and after, so
+        # that the block is translated up to `address` here, and whole again later.
+        self.cpu.flush_code(block.address, block.address + block.size)
+        while address != pc:
+            self.acct.shared.stop_reason = StopReason.NONE
+            exit_ = self.cpu.run(pc, until=address)
+            pc = self._pc = self.cpu.reg("pc")
+            reason = self.acct.shared.stop_reason
+            if exit_.kind is ExitKind.STOPPED and reason == StopReason.RETRANSLATE:
+                self.acct.install_sites()
+                continue
+            if exit_.kind is not ExitKind.STOPPED or reason != StopReason.NONE:
+                self._handle_exit(exit_)   # something else happened on the way (a fault, a deadline)
+            break
+        self.cpu.flush_code(block.address, block.address + block.size)
+        if pc == address:
+            self._fault(Exc.USAGEFAULT, CFSR_NOCP, str(fpu.nocp(address)), address)
 
     def _fetch_fault(self, pc: int) -> None:
         """An instruction fetch from `pc` failed: MemManage in an execute-never region,

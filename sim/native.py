@@ -44,6 +44,7 @@ class StopReason:
     IRQ_UNMASKED = 3
     DECODE_ERROR = 4
     RETRANSLATE = 5
+    FP_TRAP = 6
 
 
 MISS_RETRANSLATE = -2
@@ -172,6 +173,12 @@ def load_library() -> ctypes.CDLL:
     lib.tcs_set_observer.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p]
     lib.tcs_totals.restype = None
     lib.tcs_totals.argtypes = [ctypes.c_void_p, ctypes.POINTER(Totals)]
+    lib.tcs_set_block_fp.restype = ctypes.c_int
+    lib.tcs_set_block_fp.argtypes = [ctypes.c_void_p, ctypes.c_uint32, ctypes.c_uint32]
+    lib.tcs_set_fp_trap.restype = None
+    lib.tcs_set_fp_trap.argtypes = [ctypes.c_void_p, ctypes.c_uint32, ctypes.c_uint32]
+    lib.tcs_fp_trapped.restype = ctypes.c_int64
+    lib.tcs_fp_trapped.argtypes = [ctypes.c_void_p]
     lib.tcs_layout.restype = ctypes.c_int64
     lib.tcs_layout.argtypes = [ctypes.c_int]
     _check_layout(lib)

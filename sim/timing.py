@@ -29,6 +29,19 @@ TABLE_BRANCH = frozenset({"tbb", "tbh"})
 DIVIDE = frozenset({"sdiv", "udiv"})
 BARRIER_REFILL = frozenset({"isb"})
 
+# FPU (TRM chapter 7, table 7-1 "FPU instruction set").
+FP_LOAD_STORE_SINGLE = frozenset({"vldr", "vstr"})
+FP_MULTIPLE = frozenset({"vldmia", "vldmdb", "vstmia", "vstmdb", "vpush", "vpop"})
+FP_LONG = {"vdiv": 14, "vsqrt": 14}
+FP_MAC = frozenset({"vmla", "vmls", "vnmla", "vnmls", "vfma", "vfms", "vfnma", "vfnms"})
+# "Floating-point arithmetic data processing instructions, such as add, subtract, multiply,
+# divide, square-root, all forms of multiply with accumulate, as well as conversions of all
+# types take one cycle longer if their result is consumed by the following instruction."
+FP_ARITHMETIC = frozenset({"vadd", "vsub", "vmul", "vnmul", "vcvt", "vcvtr", "vcvtb", "vcvtt",
+                           *FP_LONG, *FP_MAC})
+# Instructions whose first operand is read, not written.
+FP_READS_FIRST = frozenset({"vstr", "vstmia", "vstmdb", "vpush", "vcmp", "vcmpe", "vmsr", *FP_MAC})
+
 # Divide: 2..12 cycles, early termination on the operands (TRM note). The static cost is
 # the minimum (1, a failed condition, inside an IT block); an instruction hook adds the
 # rest from the operands (cyclehook.c).
@@ -154,6 +167,8 @@ class CortexM4Timing:
         return fetches * (1 + ws)
 
     def _insn(self, insn: Insn, prev: Insn | None) -> InsnCost:
+        if insn.fp:
+            return fp_cost(insn, prev)
         m = insn.mnemonic
         if m in LOAD_SINGLE or m in STORE_SINGLE:
             if self._pipelines_after(insn, prev) or self._buffered_store(insn):
@@ -265,6 +280,66 @@ class FlatTiming(CortexM4Timing):
         n = len(insns)
         return BlockTiming(costs=tuple(InsnCost(1) for _ in insns), prefix=tuple(range(n)),
                            cycles=n, lsu=0, cpi=0, fold=0, end=0, refill=0)
+
+
+def _fp_registers(text: str) -> set[int]:
+    """The single-precision registers an operand text names: sN, and dN as s2N, s2N+1."""
+    regs = set()
+    for op in text.replace("{", " ").replace("}", " ").replace("[", " ").replace(",", " ").split():
+        if len(op) > 1 and op[0] in "sd" and op[1:].isdigit():
+            n = int(op[1:])
+            regs.update((2 * n, 2 * n + 1) if op[0] == "d" else (n,))
+    return regs
+
+
+def _fp_operands(insn: Insn) -> list[str]:
+    ops = insn.text.split(None, 1)[1] if " " in insn.text else ""
+    return [o.strip() for o in ops.split(",")] if "{" not in ops else [ops]
+
+
+def fp_sources(insn: Insn) -> set[int]:
+    """S registers an instruction reads."""
+    ops = _fp_operands(insn)
+    if not insn.fp:
+        return set()
+    if insn.mnemonic in FP_READS_FIRST or insn.mnemonic in ("vstr",):
+        return _fp_registers(" ".join(ops))
+    return _fp_registers(" ".join(ops[1:]))
+
+
+def fp_destinations(insn: Insn) -> set[int]:
+    """S registers an FP arithmetic instruction writes (its first operand)."""
+    ops = _fp_operands(insn)
+    return _fp_registers(ops[0]) if ops and insn.mnemonic in FP_ARITHMETIC else set()
+
+
+def fp_words(insn: Insn) -> int:
+    """32-bit words an FP load/store moves: an S register is one, a D register two."""
+    return len(_fp_registers(insn.text.split(None, 1)[1].split("[")[0])) if " " in insn.text else 1
+
+
+def fp_cost(insn: Insn, prev: Insn | None) -> InsnCost:
+    """TRM table 7-1: VLDR/VSTR 2 (3 for a D register), VLDM/VSTM/VPUSH/VPOP 1+N words,
+    VMOV of two core registers 2, VDIV/VSQRT 14, multiply-accumulate forms 3, everything
+    else 1; plus one cycle when the instruction consumes the result of the FP arithmetic
+    instruction just before it (TRM 7.2.3)."""
+    m = insn.mnemonic
+    stall = 1 if prev is not None and prev.fp and fp_destinations(prev) & fp_sources(insn) else 0
+    if m in FP_LOAD_STORE_SINGLE:
+        n = fp_words(insn)
+        return InsnCost(1 + n + stall, lsu=n, cpi=stall)
+    if m in FP_MULTIPLE:
+        n = fp_words(insn)
+        return InsnCost(1 + n + stall, lsu=n, cpi=stall)
+    if m == "vmov":
+        core = [o for o in _fp_operands(insn) if o.startswith("r") or o in REGISTER_NAMES]
+        base = 2 if len(core) == 2 else 1
+        return InsnCost(base + stall, cpi=base - 1 + stall)
+    base = FP_LONG.get(m, 3 if m in FP_MAC else 1)
+    return InsnCost(base + stall, cpi=base - 1 + stall)
+
+
+REGISTER_NAMES = frozenset({"sb", "sl", "fp", "ip", "sp", "lr", "pc"})
 
 
 def block_end(insns: list[Insn]) -> int:

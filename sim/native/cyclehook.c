@@ -30,6 +30,7 @@ enum tcs_stop_reason {
     TCS_STOP_IRQ_UNMASKED = 3, /* a pending exception is no longer masked */
     TCS_STOP_DECODE_ERROR = 4, /* the block could not be decoded */
     TCS_STOP_RETRANSLATE = 5,  /* the block needs instruction hooks: flush and rerun it */
+    TCS_STOP_FP_TRAP = 6,      /* an FP block while FP instructions trap (NOCP, lazy stacking) */
 };
 
 /* Cost of one block, as computed by the timing model. */
@@ -100,6 +101,14 @@ typedef struct {
        elsewhere (code run from RAM) are found in the hash table. */
     uint32_t *direct;
     uint32_t direct_base, direct_halfwords;
+    /* FP instructions trap (FPU off: NOCP; a lazy FP context to save) while fp_trap is
+       set: the hook stops before a block holding one (fp_blocks[index] != 0), except once
+       for a block starting at fp_pass_addr. Off, it costs one predicted branch. */
+    uint32_t fp_trap;
+    uint32_t fp_pass_addr;
+    int64_t fp_trapped;   /* the block the last FP trap stopped before */
+    uint8_t *fp_blocks;
+    uint32_t fp_cap;
 } tcs_state;
 
 /* Block start addresses are distinct halfword addresses spread over the code: their low
@@ -152,6 +161,7 @@ void tcs_free(tcs_state *st)
 {
     if (!st)
         return;
+    free(st->fp_blocks);
     free(st->direct);
     free(st->blocks);
     free(st->slots);
@@ -264,6 +274,33 @@ int tcs_get_block(const tcs_state *st, uint32_t i, tcs_block *out)
     return 0;
 }
 
+/* Marks block `idx` as holding FP instructions. */
+int tcs_set_block_fp(tcs_state *st, uint32_t idx, uint32_t fp)
+{
+    if (idx >= st->fp_cap) {
+        uint32_t ncap = st->fp_cap ? st->fp_cap : 1024;
+        while (ncap <= idx)
+            ncap *= 2;
+        uint8_t *nb = realloc(st->fp_blocks, ncap);
+        if (!nb)
+            return -1;
+        memset(nb + st->fp_cap, 0, ncap - st->fp_cap);
+        st->fp_blocks = nb;
+        st->fp_cap = ncap;
+    }
+    st->fp_blocks[idx] = fp != 0;
+    return 0;
+}
+
+/* FP blocks stop emulation (trap != 0), except the next run of the block at pass_addr. */
+void tcs_set_fp_trap(tcs_state *st, uint32_t trap, uint32_t pass_addr)
+{
+    st->fp_trap = trap;
+    st->fp_pass_addr = pass_addr;
+}
+
+int64_t tcs_fp_trapped(const tcs_state *st) { return st->fp_trapped; }
+
 /* Execution priority allowed by PRIMASK/FAULTMASK/BASEPRI (lower value = more urgent). */
 static int unmasked(tcs_state *st)
 {
@@ -331,6 +368,20 @@ static inline __attribute__((always_inline)) void account(tcs_state *st, int64_t
         st->observer(st->observer_ctx, b, addr, sh->cycles);
 }
 
+/* Stops before block `idx` if it holds FP instructions while they trap. */
+static __attribute__((noinline, cold)) int fp_trap_stops(tcs_state *st, int64_t idx, uint32_t addr)
+{
+    if ((uint64_t)idx >= st->fp_cap || !st->fp_blocks[idx])
+        return 0;
+    if (addr == st->fp_pass_addr) {
+        st->fp_pass_addr = 1;   /* odd: never a block address */
+        return 0;
+    }
+    st->fp_trapped = idx;
+    stop(st, TCS_STOP_FP_TRAP);
+    return 1;
+}
+
 /* Everything but the common case, kept out of line so that the hot path stays a leaf. */
 static __attribute__((noinline, cold)) void block_hook_rare(tcs_state *st, uint32_t addr, uint32_t size,
                                                             int refills)
@@ -345,6 +396,8 @@ static __attribute__((noinline, cold)) void block_hook_rare(tcs_state *st, uint3
             return;
         }
     }
+    if (st->fp_trap && fp_trap_stops(st, idx, addr))
+        return;
     account(st, idx, addr, size, refills);
 }
 
@@ -358,6 +411,8 @@ static inline __attribute__((always_inline)) void block_hook(tcs_state *st, uint
         block_hook_rare(st, addr, size, refills);
         return;
     }
+    if (__builtin_expect(st->fp_trap, 0) && fp_trap_stops(st, idx, addr))
+        return;
     account(st, idx, addr, size, refills);
 }
 

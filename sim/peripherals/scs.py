@@ -249,7 +249,33 @@ class SystemControlSpace(RegisterDevice):
         return self.core.scb.cpacr
 
     def write_CPACR(self, value, index, mask):
-        self.core.scb.cpacr = value
+        self.core.fpu.write_cpacr(value)   # CP10/CP11 are RAZ/WI without an FPU
+
+    # -- FP extension (sim/fpu.py) ---------------------------------------------------
+
+    def read_FPCCR(self, index):
+        return self.core.fpu.fpccr
+
+    def write_FPCCR(self, value, index, mask):
+        self.core.fpu.write_fpccr(value)
+
+    def read_FPCAR(self, index):
+        return self.core.fpu.fpcar
+
+    def write_FPCAR(self, value, index, mask):
+        self.core.fpu.write_fpcar(value)
+
+    def read_FPDSCR(self, index):
+        return self.core.fpu.fpdscr
+
+    def write_FPDSCR(self, value, index, mask):
+        self.core.fpu.write_fpdscr(value)
+
+    def read_MVFR0(self, index):
+        return self.regmap["MVFR0"].reset if self.core.fpu.present else 0
+
+    def read_MVFR1(self, index):
+        return self.regmap["MVFR1"].reset if self.core.fpu.present else 0
 
     def read_DEMCR(self, index):
         return self.core.scb.demcr

@@ -8,6 +8,7 @@
 #include "board.h"
 #include "cpu.h"
 #include "fatal.h"
+#include "mmio.h"
 #include "uart.h"
 
 extern uint32_t _sidata[], _sdata[], _edata[], _sbss[], _ebss[], _stack_top[];
@@ -33,6 +34,12 @@ EXCEPTION_HANDLER_WITH_FRAME(Default_Handler, fatal_exception)
 
 void Reset_Handler(void)
 {
+#if defined(__ARM_FP)
+    /* A hard-float build (a board with an FPU): the FPU resets disabled, and any FP
+       instruction before CP10/CP11 get full access is a NOCP UsageFault. */
+    mmio_set_bits(CSR_SCS_CPACR_ADDR, CSR_SCS_CPACR_CP10_MASK | CSR_SCS_CPACR_CP11_MASK);
+    __asm volatile("dsb\n\tisb" ::: "memory");
+#endif
     memcpy(_sdata, _sidata, (size_t)((uintptr_t)_edata - (uintptr_t)_sdata));
     memset(_sbss, 0, (size_t)((uintptr_t)_ebss - (uintptr_t)_sbss));
     uart_init();

@@ -19,6 +19,8 @@ from .thirdparty import mbedtls_dir
 from .thirdparty import require as require_third_party
 
 CROSS_PREFIX = "arm-none-eabi-"
+# The ABI per board: hard-float with the FPv4-SP unit on a SoC that has one (cpu.fpu).
+FLOAT_ABI = {False: "-mfloat-abi=soft", True: "-mfloat-abi=hard -mfpu=fpv4-sp-d16"}
 APPS_DIR = SW_DIR / "apps"
 
 
@@ -48,7 +50,8 @@ def make_command(apps: list[str], desc: BoardDescription, *, out_dir: Path, apps
     return ["make", "-C", str(SW_DIR), "--no-print-directory", f"-j{jobs or os.cpu_count() or 1}",
             f"BOARD={desc.name}", f"GEN_DIR={gen}", f"OUT_DIR={out_dir}",
             f"OBJ_DIR={out_dir / '.obj' / desc.name}", f"APPS_DIR={os.path.relpath(apps_dir, SW_DIR)}",
-            f"APPS={' '.join(apps)}", f"CROSS={CROSS_PREFIX}", f"MBEDTLS_DIR={mbedtls_dir()}", *goals]
+            f"APPS={' '.join(apps)}", f"CROSS={CROSS_PREFIX}", f"MBEDTLS_DIR={mbedtls_dir()}",
+            f"FLOAT_ABI={FLOAT_ABI[desc.cpu.fpu]}", *goals]
 
 
 def build_firmware(apps: list[str] | tuple[str, ...] = (), *, board: str = DEFAULT_BOARD,
