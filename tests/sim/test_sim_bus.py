@@ -82,14 +82,14 @@ def test_undecoded_device_register_faults_with_the_bus_address(tmp_path):
     import shutil
 
     from tlscosim.boarddesc import BoardDescription
-    from tlscosim.paths import FW_BUILD_DIR
+    from tlscosim.fw.build import build_firmware
     from tlscosim.sim.runner import load_simulation
 
     uart = BoardDescription.load().peripheral("uart0")
     target = uart.base + -(-uart.regmap.extent // 0x100) * 0x100 + 0x10   # past the last register
     assert uart.regmap.extent <= target - uart.base < uart.size
     elf = tmp_path / "hello.elf"
-    shutil.copy(FW_BUILD_DIR / "hello.elf", elf)
+    shutil.copy(build_firmware(["hello"]).elfs["hello"], elf)   # built here: no test order assumed
     sim = load_simulation(elf, fault_policy="stop", max_cycles=100_000)
     reset = sim.cpu.read_u32(sim.core.scb.vtor + 4) & ~1  # the reset vector
     literal = ((reset + 4) & ~3) + 4               # word read by the first instruction
