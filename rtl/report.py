@@ -6,8 +6,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from .busdev import RtlBusDevice
-from .clients import AesClient, Sha256Client
-from .regmaps import AES_KEYLEN_CODES, CORES
+from .clients import AesClient, GcmClient, Sha256Client
+from .regmaps import AES_KEYLEN_CODES, CORES, GCM_OPS
 
 # Published figures the README compares with (issue 4); not measured here.
 STREAM_BLOCKS = 16        # blocks per streaming measurement (the period is steady after 2)
@@ -63,10 +63,28 @@ def measure_sha256(backend: str = "pysim") -> dict:
             "sustained_cycles_per_block": _period(written)}
 
 
+def measure_gcm(backend: str = "pysim") -> dict:
+    """Cycles per operation (START written to DONE read, AES-128) and the streamed period."""
+    client = GcmClient(RtlBusDevice("gcm", backend=backend))
+    client.wait_idle()
+    client.set_key(0, bytes(16))
+    by_op = {}
+    for name, op in (("INIT (new key: expansion and H)", "INIT"), ("INIT", "INIT"), ("AAD", "AAD"),
+                     ("ENCRYPT", "ENCRYPT"), ("TAG", "TAG")):
+        start = client.start(op=GCM_OPS[op], keylen=0)
+        by_op[name] = client.poll_done() - start
+    client.begin(bytes(12))
+    start = client.cycle
+    client.crypt_streaming(bytes(16 * STREAM_BLOCKS))
+    per_block = (client.cycle - start) / STREAM_BLOCKS
+    return {"cycles_by_op": by_op, "sustained_cycles_per_block": round(per_block, 2),
+            "cycles_per_byte": round(per_block / 16, 3)}
+
+
 def build_report(synth_dir: Path | None, backend: str = "pysim") -> dict:
     """The report; synthesis runs (both cores in parallel) unless `synth_dir` is None."""
     report = {"aes": measure_aes(backend), "sha256": measure_sha256(backend),
-              "simulator": backend, "references": REFERENCES}
+              "gcm": measure_gcm(backend), "simulator": backend, "references": REFERENCES}
     if synth_dir is not None:
         from .synth import synthesize
         from .verilog import module_name, write_verilog
@@ -88,6 +106,10 @@ def format_report(report: dict) -> str:
         lines.append(f"  AES-{bits:<4} {cycles:3d}  sustained {aes['sustained_cycles_per_block'][bits]:5.1f}"
                      f"   (first block after a key change: {aes['first_block_with_key_expansion'][bits]})")
     lines.append(f"  SHA-256  {sha['cycles_per_block']:3d}  sustained {sha['sustained_cycles_per_block']:5.1f}")
+    gcm = report["gcm"]
+    ops = ", ".join(f"{op} {cycles}" for op, cycles in gcm["cycles_by_op"].items())
+    lines.append(f"  AES-128-GCM: {ops}; streamed {gcm['sustained_cycles_per_block']} cycles/block "
+                 f"({gcm['cycles_per_byte']} cycles/byte, bus traffic included)")
     if "luts" in aes:
         lines.append(f"place and route on {aes['device']}:")
         lines.append(f"  {'core':8} {'LUT4':>6} {'FF':>6} {'RAM4K':>6} {'LCs':>11} "

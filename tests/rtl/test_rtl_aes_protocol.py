@@ -90,6 +90,20 @@ def test_streaming_reaches_the_core_period(aes, bits, decrypt):
     assert status(aes, "WERR") == 0 and aes.read("BLOCKS") == 1 + len(data) // 16
 
 
+@pytest.mark.parametrize("bits", list(NR))
+def test_streaming_period_on_verilator(bits):
+    """The same streamed period on the Verilator model of the emitted Verilog."""
+    from tlscosim.rtl.busdev import RtlBusDevice
+    from tlscosim.rtl.clients import AesClient
+    with RtlBusDevice("aes", backend="verilator") as dev:
+        client = AesClient(dev)
+        client.wait_idle()
+        data = bytes(range(256)) * 4
+        out, ready = client.stream(KEYS[bits], data)
+    assert out == reference(KEYS[bits], data)
+    assert {b - a for a, b in zip(ready[2:], ready[3:])} == {core_period(bits)}
+
+
 def test_autostart_starts_on_the_last_din_word(aes):
     aes.set_key(KEYS[256])
     aes.crypt_block(BLOCK)

@@ -52,6 +52,14 @@ def test_streaming_reaches_the_core_period(sha, sha224):
     assert status(sha, "WERR") == 0 and sha.read("BLOCKS") == len(blocks)
 
 
+def test_streaming_period_on_verilator(sha_verilator):
+    message = bytes(range(256)) * 8
+    blocks = padded_blocks(message)
+    written = sha_verilator.stream_blocks(blocks, init=True)
+    assert sha_verilator.digest() == hashlib.sha256(message).digest()
+    assert {b - a for a, b in zip(written[2:], written[3:])} == {CORE_PERIOD}
+
+
 def test_autostart_and_input_ready(sha):
     block, = padded_blocks(b"abc")
     sha.write("CTRL", sha.fields("CTRL", autostart=1, init=1))

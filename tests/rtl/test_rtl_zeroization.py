@@ -8,7 +8,9 @@ import os
 import pytest
 
 from tlscosim.rtl.busdev import RtlBusDevice
-from tlscosim.rtl.clients import AesClient, Sha256Client
+from tlscosim.rtl.clients import AesClient, GcmClient, Sha256Client
+
+CLIENTS = {"aes": AesClient, "sha256": Sha256Client, "gcm": GcmClient}
 
 # What CLEAR keeps on purpose (reset clears it too): the interrupt enable and the
 # block counter, neither derived from keys or data.
@@ -23,8 +25,7 @@ def settled(client):
 
 def fresh_storage(core):
     with RtlBusDevice(core) as dev:
-        client = AesClient(dev) if core == "aes" else Sha256Client(dev)
-        return settled(client)
+        return settled(CLIENTS[core](dev))
 
 
 def use_aes(client):
@@ -48,23 +49,38 @@ def use_sha(client):
     assert client.field("STATUS", "BUSY", client.read("STATUS"))
 
 
+def use_gcm(client):
+    """Both key slots, a message with AAD, and a block running when the wipe comes."""
+    client.encrypt(os.urandom(32), os.urandom(12), os.urandom(40), os.urandom(20), slot=1)
+    client.encrypt(os.urandom(16), os.urandom(12), os.urandom(20), os.urandom(5), slot=0)
+    client.write("IRQ_ENABLE", client.fields("IRQ_ENABLE", done=1))
+    client.write_bytes("DIN", os.urandom(16))
+    client.start(op=2, keylen=0)
+    assert client.field("STATUS", "BUSY", client.read("STATUS"))
+
+
+USE = {"aes": use_aes, "sha256": use_sha, "gcm": use_gcm}
+
 # Storage that must hold key- or data-derived values while in use (so that the
 # comparison after wiping is not vacuous).
 SECRETS = {
     "aes": ("top.dut.key", "top.dut.din", "top.dut.core.round_keys", "top.dut.core.dout",
             "top.dut.core.sbox"),
     "sha256": ("top.dut.block", "top.dut.core.w", "top.dut.core.h", "top.dut.core.work"),
+    "gcm": ("top.dut.key0", "top.dut.key1", "top.dut.iv", "top.dut.din", "top.dut.core.h0",
+            "top.dut.core.h1", "top.dut.core.ej0", "top.dut.core.y", "top.dut.core.dout",
+            "top.dut.core.aes.round_keys", "top.dut.core.aes.sbox", "top.dut.core.ghash"),
 }
 
 
 @pytest.mark.parametrize("event", ["clear", "reset"])
-@pytest.mark.parametrize("core", ["aes", "sha256"])
+@pytest.mark.parametrize("core", ["aes", "sha256", "gcm"])
 def test_every_storage_element_is_wiped(core, event):
     reference = fresh_storage(core)
     with RtlBusDevice(core) as dev:
-        client = AesClient(dev) if core == "aes" else Sha256Client(dev)
+        client = CLIENTS[core](dev)
         client.wait_idle()
-        (use_aes if core == "aes" else use_sha)(client)
+        USE[core](client)
         dirty = dev.storage()
         for prefix in SECRETS[core]:
             assert any(v != reference[n] for n, v in dirty.items() if n.startswith(prefix)), prefix
