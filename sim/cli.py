@@ -76,6 +76,8 @@ def add_commands(sub) -> None:
     bench.add_argument("--repeat", type=positive_int, default=3, help="runs per engine; the best is reported")
     bench.add_argument("--json", metavar="FILE", help="write the figures as JSON")
     bench.set_defaults(func=_bench)
+    from tlscosim import bench_crypto
+    bench_crypto.add_subcommand(bench)
 
 
 def _run(args: argparse.Namespace) -> int:

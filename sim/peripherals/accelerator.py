@@ -15,6 +15,7 @@ whose firmware never touches an accelerator do not pay for elaborating it.
 from __future__ import annotations
 
 import shutil
+import time
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -49,6 +50,8 @@ class RtlAccelerator:
         self._irq_enabled = False
         self._decode = {reg.offset_of(i): (reg.name, i) for reg in self.regmap for i in range(reg.count)}
         self._irq_done = self.regmap["IRQ_ENABLE"].field("DONE")
+        self.accesses = 0
+        self.rtl_wall_s = 0.0      # wall time inside the RTL simulator (co-simulation cost)
         self.usage = UsageMonitor(self)
 
     # -- set-up ---------------------------------------------------------------------------
@@ -93,6 +96,7 @@ class RtlAccelerator:
     def _access(self, offset: int, size: int, write: bool, value: int) -> int:
         rtl = self._device()
         cycle = self.ctx.clock.now()
+        started = time.perf_counter()
         busy = self._busy_at(rtl, cycle)
         entry = self._decode.get(offset & ~3)
         try:
@@ -103,6 +107,9 @@ class RtlAccelerator:
                 result = rtl.read(cycle, offset, size)
         except ValueError as exc:       # the driver's access rules (alignment, size, window)
             raise BusError(offset, write, f"{self.name}: {exc}") from None
+        finally:
+            self.rtl_wall_s += time.perf_counter() - started
+        self.accesses += 1
         lane = 8 * (offset & 3)
         mask = ((1 << 8 * size) - 1) << lane
         word = (value if write else result) << lane
@@ -136,7 +143,9 @@ class RtlAccelerator:
     def _catch_up(self, _cycle: int) -> None:
         """A timed event: the RTL runs up to the CPU's present; DONE may raise the line."""
         self._event = None
+        started = time.perf_counter()
         self._rtl.advance_to(self.ctx.clock.now())
+        self.rtl_wall_s += time.perf_counter() - started
         self._follow_irq()
 
     # -- life cycle -------------------------------------------------------------------------
@@ -155,6 +164,15 @@ class RtlAccelerator:
         if self._rtl is None:
             return None
         return self._rtl.read(self._rtl.cycle, self.regmap.offset("BLOCKS"))
+
+    def stats(self) -> dict | None:
+        """What co-simulating this accelerator cost (None if the RTL was never used)."""
+        if self._rtl is None:
+            return None
+        simulated = self._rtl.cycle - self._rtl.skipped
+        return {"accesses": self.accesses, "rtl_cycles": self._rtl.cycle, "rtl_cycles_simulated": simulated,
+                "rtl_wall_s": round(self.rtl_wall_s, 6),
+                "simulated_cycles_per_s": round(simulated / self.rtl_wall_s) if self.rtl_wall_s else None}
 
     def close(self) -> None:
         if self._rtl is not None:

@@ -25,10 +25,12 @@ class OffloadRun:
     accelerators: list
     verifier: object | None
     fault: str | None
+    backend: str = "amaranth"
 
     def summary(self) -> dict:
         """BLOCKS per accelerator (None: never used) and the verification's figures."""
-        data = {"blocks": {d.name: d.blocks() for d in self.accelerators}, "rtl_fault": self.fault}
+        data = {"blocks": {d.name: d.blocks() for d in self.accelerators}, "rtl_fault": self.fault,
+                "rtl_backend": self.backend, "rtl": {d.name: d.stats() for d in self.accelerators}}
         if self.verifier is not None:
             data["verify_offload"] = self.verifier.summary()
         return data
@@ -59,4 +61,4 @@ def attach(sim, backend: str = "amaranth", fault: str | None = None, verify: boo
     verifier = OffloadVerifier(describe=describe) if verify else None
     settings = AcceleratorSettings(backend=backend, fault=fault_named(fault) if fault else None,
                                    observer=verifier, describe=describe)
-    return OffloadRun(configure_accelerators(sim.board.devices, settings), verifier, fault)
+    return OffloadRun(configure_accelerators(sim.board.devices, settings), verifier, fault, backend)
