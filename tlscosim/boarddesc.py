@@ -137,6 +137,13 @@ def available_boards() -> list[str]:
 
 
 def resolve_board_path(name_or_path: str | Path) -> Path:
+    try:
+        return _resolve_board_path(name_or_path)
+    except OSError as exc:       # a name too long, a loop of links, ...
+        raise BoardDescriptionError(f"board {str(name_or_path)!r}: {exc.strerror}") from None
+
+
+def _resolve_board_path(name_or_path: str | Path) -> Path:
     candidate = Path(name_or_path)
     if candidate.suffix == ".toml":
         if not candidate.is_file():
@@ -233,8 +240,11 @@ def _load_merged(path: Path, chain: tuple[Path, ...] = ()) -> _Merged:
         if target in chain + (path,):
             cycle = " -> ".join(display_path(p) for p in chain + (path, target))
             raise BoardDescriptionError(f"{shown}: include = {include!r} makes a cycle: {cycle}")
-        if not target.is_file():
-            problem = "is a folder, not a file" if target.is_dir() else "no such file"
+        try:
+            problem = None if target.is_file() else "is a folder, not a file" if target.is_dir() else "no such file"
+        except OSError as exc:       # a name too long, ...
+            problem = exc.strerror
+        if problem:
             raise BoardDescriptionError(f"{shown}: include = {include!r}: {problem} ({display_path(target)})")
         merged = _load_merged(target, chain + (path,))
     for name, table in TABLES.items():

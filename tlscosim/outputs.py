@@ -20,7 +20,13 @@ from .errors import OutputError
 def check_output_file(path: str | Path, option: str) -> Path:
     """`path` can be created or overwritten (its folder must exist), or OutputError."""
     path = Path(path)
-    what = f"{option} {path}"
+    try:
+        return _check_output_file(path, f"{option} {path}")
+    except OSError as exc:       # a name too long, a loop of links, ...
+        raise OutputError(f"cannot write {option} {path}: {exc.strerror}") from None
+
+
+def _check_output_file(path: Path, what: str) -> Path:
     if path.is_dir():
         raise OutputError(f"cannot write {what}: it is a folder")
     folder = path.parent
@@ -34,11 +40,8 @@ def check_output_file(path: str | Path, option: str) -> Path:
             raise OutputError(f"cannot write {what}: permission denied")
         return path
     existed = path.exists()
-    try:
-        with path.open("a"):
-            pass
-    except OSError as exc:
-        raise OutputError(f"cannot write {what}: {exc.strerror}") from None
+    with path.open("a"):          # the probe: fails as the real write would
+        pass
     if not existed:
         path.unlink()
     return path
@@ -47,7 +50,13 @@ def check_output_file(path: str | Path, option: str) -> Path:
 def check_output_folder(path: str | Path, option: str) -> Path:
     """`path` is a folder that can be written, or can be created (with its parents)."""
     path = Path(path)
-    what = f"{option} {path}"
+    try:
+        return _check_output_folder(path, f"{option} {path}")
+    except OSError as exc:
+        raise OutputError(f"cannot write {option} {path}: {exc.strerror}") from None
+
+
+def _check_output_folder(path: Path, what: str) -> Path:
     existing = path
     while not existing.exists():
         if existing.parent == existing:

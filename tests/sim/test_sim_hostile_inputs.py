@@ -349,6 +349,24 @@ def test_an_output_that_cannot_be_kept_either_says_so(tmp_path, monkeypatch):
                                "temporary folder (Operation not permitted): the results are lost")
 
 
+TOO_LONG = "a" * 300        # longer than a file name may be (NAME_MAX is 255 on Linux)
+
+
+def test_names_too_long_are_clear_errors(tmp_path, test_elfs):
+    name = tmp_path / TOO_LONG
+    elf = test_elfs["exit3"]
+    cases = {
+        ("run", name): f"{name}: cannot read (File name too long)",
+        ("run", elf, "--json", name): f"cannot write --json {name}: File name too long",
+        ("run", elf, "--board", f"{name}.toml"): f"board '{name}.toml': File name too long",
+        ("run", elf, "--board", TOO_LONG): f"board '{TOO_LONG}': File name too long",
+        ("rtl", "regs", name / "out"): f"cannot write OUTDIR {name / 'out'}: File name too long",
+    }
+    for args, message in cases.items():
+        proc = tlscosim(*args)
+        assert (proc.returncode, proc.stderr) == (EXIT_BAD_INPUT, f"tlscosim: error: {message}\n"), args
+
+
 # -- firmware exit codes (item 13) -----------------------------------------------------------------
 
 
