@@ -124,7 +124,7 @@ def test_hardware_only_build_links_no_software_block_code(elfs):
         assert source in fallback[table], table
 
 
-@pytest.mark.parametrize("fault", ["aes-sbox", "sha-k"])
+@pytest.mark.parametrize("fault", ["aes-sbox", "sha-k", "sha-chain"])
 def test_a_broken_accelerator_breaks_mbedtls_and_is_caught(elfs, fault):
     run = run_on_board(elfs["accel_mbedtls"], fault=fault)
     wrong = 0
