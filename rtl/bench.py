@@ -7,9 +7,9 @@ accesses, as when firmware polls rarely), and an idle gap that fast-forward skip
 import time
 
 from .busdev import RtlBusDevice
-from .clients import AesClient, Sha256Client
+from .clients import AesClient, GcmClient, Sha256Client
 
-CLIENTS = {"aes": AesClient, "sha256": Sha256Client}
+CLIENTS = {"aes": AesClient, "sha256": Sha256Client, "gcm": GcmClient}
 
 
 def _rate(count: int, seconds: float) -> int:
@@ -19,7 +19,7 @@ def _rate(count: int, seconds: float) -> int:
 def bench(core: str, backend: str, operations: int = 200) -> dict:
     with RtlBusDevice(core, backend=backend) as dev:
         client = CLIENTS[core](dev)
-        data_reg = "DIN" if core == "aes" else "BLOCK"
+        data_reg = "BLOCK" if core == "sha256" else "DIN"
         began = time.perf_counter()
         for i in range(operations):
             client.write(data_reg, i, i % dev.regmap[data_reg].count)
@@ -31,6 +31,8 @@ def bench(core: str, backend: str, operations: int = 200) -> dict:
 
         if core == "aes":
             client.set_key(bytes(16))
+        elif core == "gcm":
+            client.set_key(0, bytes(16))
         start_cycle, began = dev.cycle, time.perf_counter()
         busy_cycles = 0
         for _ in range(operations // 4):

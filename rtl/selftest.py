@@ -1,14 +1,15 @@
 """`tlscosim rtl sim CORE`: a known-answer run of one accelerator through its bus driver.
 
 AES: the FIPS-197 Appendix C examples, both directions, every key size. SHA-256/224:
-messages of 0, 3, 55, 56 and 200 bytes against hashlib. Prints each check with the
-cycles it took; returns the number of failures.
+messages of 0, 3, 55, 56 and 200 bytes against hashlib. AES-GCM: messages and AAD of
+several lengths, every key size, both slots, against `cryptography`'s AESGCM. Prints
+each check with the cycles it took; returns the number of failures.
 """
 
 import hashlib
 
 from .busdev import RtlBusDevice
-from .clients import AesClient, Sha256Client
+from .clients import AesClient, GcmClient, Sha256Client
 
 FIPS197_PLAINTEXT = bytes.fromhex("00112233445566778899aabbccddeeff")
 FIPS197_CIPHERTEXTS = {        # FIPS-197 Appendix C.1-C.3, key = 00 01 02 ... (16/24/32 bytes)
@@ -50,4 +51,21 @@ def run_sha256(dev: RtlBusDevice, out=print) -> int:
     return failures
 
 
-RUNNERS = {"aes": run_aes, "sha256": run_sha256}
+GCM_CASES = ((16, 0, 0), (16, 16, 0), (24, 20, 13), (32, 60, 20))   # key, text, AAD bytes
+
+
+def run_gcm(dev: RtlBusDevice, out=print) -> int:
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+    client, failures = GcmClient(dev), 0
+    for slot, (key_bytes, text_bytes, aad_bytes) in enumerate(GCM_CASES):
+        key, iv = bytes(range(key_bytes)), bytes(range(100, 112))
+        text, aad = bytes(i & 0xFF for i in range(text_bytes)), bytes(range(aad_bytes))
+        start = client.cycle
+        ciphertext, tag = client.encrypt(key, iv, text, aad, slot=slot % 2)
+        name = f"AES-{8 * key_bytes}-GCM {text_bytes}+{aad_bytes} bytes"
+        failures += _check(out, name, ciphertext + tag, AESGCM(key).encrypt(iv, text, aad),
+                           client.cycle - start)
+    return failures
+
+
+RUNNERS = {"aes": run_aes, "sha256": run_sha256, "gcm": run_gcm}
