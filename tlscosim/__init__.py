@@ -3,3 +3,5 @@
 __version__ = "0.1.0"
 
 from .api import start  # noqa: E402  (the Python API: tlscosim.start(elf, net="wire"))
+
+__all__ = ["start"]

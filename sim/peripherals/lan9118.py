@@ -1,8 +1,9 @@
 """SMSC LAN9118 Ethernet controller in 32-bit mode, behaving like QEMU's hw/net/lan9118.c
 (mps2-an386) so that one driver runs on both: TX and RX data/status FIFOs, MAC CSRs
 reached through MAC_CSR_CMD/DATA, the PHY over MII (link up, auto-negotiation done),
-the MAC address from the EEPROM at reset, address filtering, an interrupt output whose
-polarity IRQ_CFG sets, and frames dropped and counted when the RX FIFO is full.
+the MAC address from the EEPROM at reset, address filtering, the interrupt request
+(INT_STS & INT_EN, gated by IRQ_CFG.IRQ_EN) on its NVIC line, and frames dropped and
+counted when the RX FIFO is full.
 
 Frames go to and come from the host through the board's host I/O port (sim/net/hostio).
 Where QEMU stops (hw_error) or leaves a TODO, the model warns and goes on; unlike QEMU it
@@ -186,10 +187,15 @@ class Lan9118(RegisterDevice):
         irq_int = self._irq_cfg_mask("IRQ_INT")
         cfg = self.get("IRQ_CFG")
         self.put("IRQ_CFG", (cfg | irq_int) if asserted else (cfg & ~irq_int))
-        level = asserted and bool(cfg & self._irq_cfg_mask("IRQ_EN"))
+        enabled = bool(cfg & self._irq_cfg_mask("IRQ_EN"))
+        level = asserted and enabled
+        # The NVIC line carries the interrupt request itself. QEMU drives the pin's level
+        # instead: with any polarity but push-pull active-high (IRQ_TYPE|IRQ_POL) its line
+        # idles high. Drivers select active-high (ours does); one that does not is told.
         active_high = self._irq_cfg_mask(*ACTIVE_HIGH)
-        if cfg & active_high != active_high:
-            level = not level          # open-drain or active-low output: the line idles high
+        if enabled and cfg & active_high != active_high:
+            self.ctx.warn_once(f"{self.name}.irqpol", f"{self.name}: IRQ_CFG enables the interrupt without IRQ_TYPE|IRQ_POL "
+                               "(active-high push-pull): QEMU's mps2-an386 would see the line inverted")
         if self._irq:
             self._irq.set(level)
 

@@ -114,19 +114,26 @@ def test_nothing_is_received_before_rx_is_enabled(mac):
     assert mac.dev.counters["rx_disabled"] == 1
 
 
-def test_interrupt_output_polarity_and_rx_status_interrupt(mac):
-    # IRQ_CFG at reset: open-drain, active low, so the line idles high (QEMU does the same).
-    assert mac.irq_level
-    mac.irq_active_high()
-    assert not mac.irq_level
+def test_interrupt_request_reaches_the_nvic_once_enabled(mac):
+    assert not mac.irq_level                                # nothing requested at reset
     mac.write("INT_EN", mac.mask("INT_STS", "RSFL"))
     mac.enable()
     mac.deliver(ping_to_board())
-    assert mac.irq_level and mac.get("IRQ_CFG", "IRQ_INT") == 1
+    assert mac.get("IRQ_CFG", "IRQ_INT") == 1               # requested...
+    assert not mac.irq_level                                # ...but the output is not enabled
+    mac.irq_active_high()
+    assert mac.irq_level
     mac.write("INT_STS", mac.mask("INT_STS", "RSFL"))
     assert not mac.irq_level and mac.get("IRQ_CFG", "IRQ_INT") == 0
     mac.write("INT_EN", mac.mask("INT_STS", "SW"))
     assert mac.irq_level                                    # software interrupt
+    assert mac.warnings == []
+
+
+def test_active_low_interrupt_output_is_warned_about(mac):
+    mac.write("IRQ_CFG", mac.mask("IRQ_CFG", "IRQ_EN"))
+    assert mac.warnings == ["eth0: IRQ_CFG enables the interrupt without IRQ_TYPE|IRQ_POL (active-high push-pull): "
+                            "QEMU's mps2-an386 would see the line inverted"]
 
 
 def test_full_rx_fifo_drops_and_counts(mac):
