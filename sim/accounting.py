@@ -12,6 +12,7 @@ import ctypes
 from dataclasses import dataclass
 
 from . import native
+from .alignment import AlignmentCheck, alignment_checks
 from .decode import Insn, control_flow, decode_block
 from .timing import BlockTiming
 
@@ -45,6 +46,7 @@ class CycleAccounting:
         # Corrections to the table sums (faults that cut a block short).
         self._adjust = {"instructions": 0, "cpi": 0, "lsu": 0, "fold": 0}
         self._sites_installed: set[int] = set()
+        self._aligns_installed: dict[int, int] = {}   # instruction -> its native alignment check
         self._sites_pending: list = []      # (block, sites) waiting for install_sites()
         self._site_handles: list[int] = []
 
@@ -71,6 +73,7 @@ class CycleAccounting:
         elif 0 <= index < len(self._blocks):
             self._blocks[index] = block
         new_sites = [site for site in timing.sites if site.address not in self._sites_installed]
+        new_sites += [check for check in alignment_checks(insns) if check.address not in self._aligns_installed]
         if new_sites:
             # The translation the CPU is about to run lacks the instruction hooks: stop
             # before it; the run loop installs them and has the block translated again.
@@ -96,6 +99,9 @@ class CycleAccounting:
         hook = native.site_hook_address()
         for block, sites in self._sites_pending:
             for site in sites:
+                if isinstance(site, AlignmentCheck):
+                    self._install_alignment_check(site)
+                    continue
                 if site.address in self._sites_installed:
                     continue
                 reg = lambda name: self._cpu.register_id(name) if name else 0
@@ -109,6 +115,33 @@ class CycleAccounting:
                 self._sites_installed.add(site.address)
             self._cpu.flush_code(block.address, block.address + block.size)
         self._sites_pending.clear()
+
+    def _install_alignment_check(self, check: AlignmentCheck) -> None:
+        if check.address in self._aligns_installed:
+            return
+        handle = self._lib.tcs_align_new(self._state, check.cond, self._cpu.register_id(check.base),
+                                         check.offset, check.mask)
+        if not handle:
+            raise MemoryError("native alignment check allocation failed")
+        self._site_handles.append(handle)
+        self._cpu.add_instruction_hook(check.address, native.align_hook_address(), handle)
+        self._aligns_installed[check.address] = handle
+
+    def untrapped_misaligned(self) -> dict[int, int]:
+        """Instruction -> misaligned executions inside IT blocks that could not be trapped."""
+        counts = {addr: self._lib.tcs_align_missed(handle) for addr, handle in self._aligns_installed.items()}
+        return {addr: n for addr, n in counts.items() if n}
+
+    def alignment_fault(self, pc: int) -> str | None:
+        """Why the instruction at `pc` (the CPU stopped before it: StopReason.UNALIGNED)
+        may not run, in words."""
+        block = self._blocks[self._sh.cur_block]
+        index = block.index_of(pc)
+        checks = {c.address: c for c in alignment_checks(list(block.insns))}
+        if index is None or pc not in checks:
+            return None
+        check = checks[pc]
+        return check.describe(block.insns[index], self._cpu.reg(check.base))
 
     def set_fp_trap(self, trap: bool, pass_address: int = 1) -> None:
         """While `trap`, the CPU stops before any block holding an FP instruction (but

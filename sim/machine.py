@@ -258,6 +258,10 @@ class Simulation:
                 self.acct.install_sites()
             elif reason == StopReason.FP_TRAP:
                 self._fp_trap(ex.pc)
+            elif reason == StopReason.UNALIGNED:
+                self.acct.rollback_to(ex.pc)
+                cause = self.acct.alignment_fault(ex.pc) or f"unaligned access at {ex.pc:#010x}"
+                self._fault(Exc.USAGEFAULT, CFSR["UNALIGNED"], cause, ex.pc)
             elif reason == StopReason.DECODE_ERROR:
                 # A gap of the simulator's, not the firmware's: never delivered as a fault.
                 raise Stop("error", f"simulator error: the cycle model failed on the block at {ex.pc:#010x}: "
@@ -531,6 +535,11 @@ class Simulation:
     # -- result ------------------------------------------------------------------------------------------
 
     def _result(self, stop: Stop, wall: float) -> RunResult:
+        for address, count in self.acct.untrapped_misaligned().items():
+            self._warn(f"simulator limitation: the conditional (IT-block) instruction at {address:#010x} "
+                       f"({self.firmware.symbols.describe(address)}) accessed a misaligned address {count} "
+                       "time(s) without the UsageFault (UNALIGNED) the architecture raises: Unicorn cannot "
+                       "stop inside an IT block")
         totals = self.acct.event_counts()
         counters = {"exception_cycles": self.core.exception_cycles, "sleep_cycles": self.core.sleep_cycles,
                     "cpi": totals["cpi"], "lsu": totals["lsu"], "fold": totals["fold"]}

@@ -45,6 +45,7 @@ class StopReason:
     DECODE_ERROR = 4
     RETRANSLATE = 5
     FP_TRAP = 6
+    UNALIGNED = 7
 
 
 MISS_RETRANSLATE = -2
@@ -164,6 +165,10 @@ def load_library() -> ctypes.CDLL:
     lib.tcs_get_block.argtypes = [ctypes.c_void_p, ctypes.c_uint32, ctypes.POINTER(BlockCost)]
     lib.tcs_set_direct_map.restype = ctypes.c_int
     lib.tcs_set_direct_map.argtypes = [ctypes.c_void_p, ctypes.c_uint32, ctypes.c_uint32]
+    lib.tcs_align_new.restype = ctypes.c_void_p
+    lib.tcs_align_new.argtypes = [ctypes.c_void_p, ctypes.c_uint32, ctypes.c_int32, ctypes.c_int32, ctypes.c_uint32]
+    lib.tcs_align_missed.restype = ctypes.c_uint64
+    lib.tcs_align_missed.argtypes = [ctypes.c_void_p]
     lib.tcs_site_new.restype = ctypes.c_void_p
     lib.tcs_site_new.argtypes = [ctypes.c_void_p] + [ctypes.c_uint32] * 2 + [ctypes.c_int32] * 2 + [ctypes.c_uint32] * 5
     lib.tcs_site_free.argtypes = [ctypes.c_void_p]
@@ -211,6 +216,10 @@ def block_hook_address(refills: bool = True) -> int:
 
 def wait_hook_address() -> int:
     return ctypes.cast(load_library().tcs_wait_hook, ctypes.c_void_p).value
+
+
+def align_hook_address() -> int:
+    return ctypes.cast(load_library().tcs_align_hook, ctypes.c_void_p).value
 
 
 def site_hook_address() -> int:

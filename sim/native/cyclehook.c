@@ -31,6 +31,7 @@ enum tcs_stop_reason {
     TCS_STOP_DECODE_ERROR = 4, /* the block could not be decoded */
     TCS_STOP_RETRANSLATE = 5,  /* the block needs instruction hooks: flush and rerun it */
     TCS_STOP_FP_TRAP = 6,      /* an FP block while FP instructions trap (NOCP, lazy stacking) */
+    TCS_STOP_UNALIGNED = 7,    /* an LDM/STM/LDRD/STRD/LDREX/STREX about to access a misaligned address */
 };
 
 /* Cost of one block, as computed by the timing model. */
@@ -542,6 +543,55 @@ account:;
         sh->site_lsu += delta;
     else
         sh->site_cpi += delta;
+}
+
+/*
+ * Alignment checks (sim/alignment.py): instructions that must access an aligned address
+ * whatever CCR.UNALIGN_TRP says. Unicorn calls the hook before the instruction runs and
+ * with PC at it; stopping there leaves the instruction unexecuted, and Python raises the
+ * UsageFault (UNALIGNED) at it. A failed IT condition means no access, so no fault.
+ *
+ * Inside an IT block Unicorn does not honour a stop request until the block is over, so
+ * a conditional instruction cannot be stopped before it runs: such misaligned accesses
+ * are counted (`missed`) and reported as a simulator limitation instead.
+ */
+typedef struct {
+    tcs_state *st;
+    uint32_t cond;         /* ARM condition code 0..14 (EQ..AL) */
+    int32_t base;          /* Unicorn register id of the base register */
+    int32_t offset;        /* the lowest address accessed is base + offset */
+    uint32_t mask;         /* address bits that must be zero */
+    uint64_t missed;       /* misaligned executions inside IT blocks, not trapped */
+} tcs_align;
+
+tcs_align *tcs_align_new(tcs_state *st, uint32_t cond, int32_t base, int32_t offset, uint32_t mask)
+{
+    tcs_align *a = calloc(1, sizeof *a);
+    if (a)
+        *a = (tcs_align){st, cond, base, offset, mask, 0};
+    return a;
+}
+
+uint64_t tcs_align_missed(const tcs_align *a) { return a->missed; }
+
+void tcs_align_hook(uc_engine *uc, uint64_t address, uint32_t size, void *user)
+{
+    tcs_align *a = user;
+    uint32_t base = 0;
+    (void)address; (void)size;
+    if (a->cond < 14) {
+        uint32_t apsr = 0;
+        uc_reg_read(uc, UC_ARM_REG_APSR, &apsr);
+        if (!condition_passed(a->cond, apsr))
+            return;
+    }
+    uc_reg_read(uc, a->base, &base);
+    if (__builtin_expect((base + (uint32_t)a->offset) & a->mask, 0)) {
+        if (a->cond < 14)
+            a->missed++;
+        else
+            stop(a->st, TCS_STOP_UNALIGNED);
+    }
 }
 
 /* Data accesses to a memory with wait states: each costs `ws` extra cycles (LSU). Only

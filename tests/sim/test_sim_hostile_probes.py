@@ -24,8 +24,9 @@ SVCALL, HARDFAULT = 11, 3
 # Same output and exit status as QEMU: hints are NOPs, fetches from execute-never
 # addresses are MemManage faults escalated to HardFault (CFSR.IACCVIOL), a Thread-mode
 # BX to an EXC_RETURN value is such a fetch, code memory is RAM on this board, writes to
-# read-only SCS registers are ignored, unaligned LDR works.
-SAME_AS_QEMU = ["hints", "blx-fffffff0", "bx-fffffff1", "bx-fffffff9", "write-code", "scs-garbage",
+# read-only SCS registers are ignored, unaligned LDR works, unaligned LDM faults (UNALIGNED).
+SAME_AS_QEMU = ["hints", "blx-fffffff0", "bx-fffffff1", "bx-fffffff9", "write-code", "scs-garbage", "unaligned-ldm",
+                "unaligned-ldrd-skipped",
                 "unaligned-device", "unaligned-ldr"]
 
 
@@ -96,3 +97,15 @@ def test_spin_with_interrupts_masked_stops_at_each_limit(elf, limit, reason, tex
     pc = sim.cpu.reg("pc")
     assert result.message == f"{text} at pc={pc:#010x} ({sim.firmware.symbols.describe(pc)})"
     assert sim.firmware.symbols.describe(pc).startswith("main")
+
+
+def test_conditional_misaligned_ldrd_is_reported_as_a_limitation(elf):
+    """QEMU raises UNALIGNED for it; Unicorn cannot stop inside an IT block, so tlscosim
+    lets it run and says so (docs/simulator.md)."""
+    sim, result = run(elf, "unaligned-ldrd", max_cycles=MAX_CYCLES)
+    (warning,) = [w for w in result.warnings if w.startswith("simulator limitation")]
+    address = next(a for a in sim.acct.untrapped_misaligned())
+    assert warning == (f"simulator limitation: the conditional (IT-block) instruction at {address:#010x} "
+                       f"({sim.firmware.symbols.describe(address)}) accessed a misaligned address 1 time(s) "
+                       "without the UsageFault (UNALIGNED) the architecture raises: Unicorn cannot stop "
+                       "inside an IT block")

@@ -79,6 +79,15 @@ static void unaligned_ldm(void)
     printf("unaligned ldm: 0x%08lx 0x%08lx\n", (unsigned long)a, (unsigned long)b);
 }
 
+static void unaligned_ldrd_in_it_block(int taken)
+{
+    /* LDRD needs word alignment too; inside an IT block it faults only when it executes. */
+    uint32_t a = 0, b = 0;
+    const uint8_t *p = (const uint8_t *)words + 2;
+    __asm volatile("cmp %3, #0\n it ne\n ldrdne %0, %1, [%2]" : "+r"(a), "+r"(b) : "r"(p), "r"(taken) : "cc", "memory");
+    printf("unaligned ldrd (%s): 0x%08lx 0x%08lx\n", taken ? "taken" : "skipped", (unsigned long)a, (unsigned long)b);
+}
+
 static void unaligned_ldr(void)
 {
     /* A plain LDR may be unaligned (CCR.UNALIGN_TRP is clear at reset). */
@@ -116,6 +125,10 @@ int main(void)
         unaligned_device_read();
     else if (scenario_is("unaligned-ldm"))
         unaligned_ldm();
+    else if (scenario_is("unaligned-ldrd"))
+        unaligned_ldrd_in_it_block(1);
+    else if (scenario_is("unaligned-ldrd-skipped"))
+        unaligned_ldrd_in_it_block(0);
     else if (scenario_is("unaligned-ldr"))
         unaligned_ldr();
     else if (scenario_is("scs-garbage"))
