@@ -149,3 +149,10 @@ def test_dhcp_option_takes_the_offered_address(echo_elf):
                       / ARP(op=2, hwsrc=HOST_MAC_ADDR, psrc=HOST_IP, hwdst=BOARD_MAC, pdst=leased))
         reply = sim.wire.expect(is_echo_reply(5, 1), timeout_s=10)
         assert reply[IP].src == leased
+
+
+def test_sniff_collects_the_board_frames(board):
+    board.wire.send_many([to_board(ICMP(id=9, seq=s)) for s in range(3)])
+    replies = board.wire.sniff(timeout_s=10, count=3, match=ICMP)
+    assert sorted(p[ICMP].seq for p in replies) == [0, 1, 2]
+    assert all(p[ICMP].type == 0 for p in replies)
