@@ -17,9 +17,10 @@ class UartMonitor:
     """What the firmware printed on UART0, with waiting for a line (Renode's "wait for
     line on UART")."""
 
-    def __init__(self, host, done):
+    def __init__(self, host, done, device=None):
         self._host = host
         self._done = done
+        self._device = device           # the UART model, for input
         self._lock = threading.Lock()
         self._text = bytearray()
         self._mark = 0
@@ -27,6 +28,13 @@ class UartMonitor:
     def feed(self, data: bytes) -> None:
         with self._lock:
             self._text += data
+
+    def send(self, data: bytes) -> None:
+        """Bytes typed on the console: the UART receives them at the run loop's next poll."""
+        if self._device is None:
+            raise RuntimeError("the board has no uart0 to send to")
+        data = bytes(data)
+        self._host.post(lambda _cycle: self._device.feed(data))
 
     @property
     def text(self) -> str:
@@ -62,7 +70,7 @@ class Session:
         self.result = None
         self._error: BaseException | None = None
         self._finished = threading.Event()
-        self.uart = UartMonitor(self.host, self._finished.is_set)
+        self.uart = UartMonitor(self.host, self._finished.is_set, sim.board.devices.get("uart0"))
         self.net = NetSetup(sim, net, pcap=pcap, paced=paced, done=self._finished.is_set)
         self.wire = self.net.wire
         self._thread = threading.Thread(target=self._run, name="tlscosim-board", daemon=True)

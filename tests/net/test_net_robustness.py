@@ -19,6 +19,7 @@ SEED = 20261201
 SYN_ATTEMPTS = 30
 BURST = 16
 PAUSE_CYCLES = 250_000          # 10 ms of the board's time
+FLOOD = 64
 
 
 def still_answers(sim) -> None:
@@ -56,15 +57,26 @@ def storm(echo_elf, count: int, seed: int = SEED):
         for first in range(0, len(frames), BURST):
             sim.wire.send_many(frames[first:first + BURST])
             sim.run_for(cycles=PAUSE_CYCLES, timeout_s=60)
+        # Then a flood at line rate, more than the RX FIFO holds: drops, counted.
+        flood = [bytes(to_board(ICMP(id=0x6666, seq=i) / bytes(1000))) for i in range(FLOOD)]
+        sim.wire.send_many(flood)
+        frames = frames + flood
         sim.run_for(cycles=sim.clock_hz // 10, timeout_s=60)
         counters = sim.mac_counters()
         still_answers(sim)
         assert sim.running
+        # The driver read every frame the MAC took in, and saw every drop it counted.
+        sim.uart.send(b"s")
+        m = sim.uart.expect(r"net: rx=(\d+) tx=\d+ rx_discarded=(\d+) rx_dropped=(\d+)", timeout_s=20)
+        after = sim.mac_counters()
+        assert int(m.group(1)) + int(m.group(2)) == after["rx_frames"]
+        assert int(m.group(3)) == after["rx_dropped_fifo_full"]
         result = sim.stop()
     assert result.stop_reason == "stopped" and not result.handled_faults and result.fault is None
     delivered = {k: counters[k] - before[k] for k in counters if k.startswith("rx_")}
     print(f"seed {seed}: {len(frames)} frames {made}; MAC: {delivered}")
     assert sum(delivered.values()) == len(frames)          # every frame is accounted for
+    assert delivered["rx_dropped_fifo_full"] > 0
     # The MAC takes 14 to 2047 bytes (as QEMU's does): every other frame is a size drop.
     assert delivered["rx_dropped_size"] == sum(1 for f in frames if not 14 <= len(f) < 2048)
     return delivered

@@ -156,3 +156,15 @@ def test_sniff_collects_the_board_frames(board):
     replies = board.wire.sniff(timeout_s=10, count=3, match=ICMP)
     assert sorted(p[ICMP].seq for p in replies) == [0, 1, 2]
     assert all(p[ICMP].type == 0 for p in replies)
+
+
+def test_console_counters_agree_with_the_mac(board):
+    for seq in range(4):
+        board.wire.send(to_board(ICMP(id=3, seq=seq)))
+        board.wire.expect(is_echo_reply(3, seq), timeout_s=10)
+    board.uart.send(b"s")
+    m = board.uart.expect(r"net: rx=(\d+) tx=(\d+) rx_discarded=(\d+) rx_dropped=(\d+)", timeout_s=10)
+    mac = board.mac_counters()
+    # What the driver counted (firmware side) is what the model counted (simulator side).
+    assert int(m.group(1)) == mac["rx_frames"] and int(m.group(2)) == mac["tx_frames"]
+    assert int(m.group(4)) == mac["rx_dropped_fifo_full"] == 0

@@ -2,12 +2,13 @@
  * Interrupt-driven receive; the CPU sleeps (WFI) whenever there is nothing to do. Runs
  * until the host ends the run (tlscosim --host-cmd, or QEMU killed). The argument `dhcp`
  * (semihosting command line: `tlscosim run echo.elf -- dhcp`) asks a DHCP server for the
- * address instead. */
+ * address instead. On the UART console, 's' prints the network counters. */
 #include <stdio.h>
 #include <string.h>
 
 #include "semihosting.h"
 
+#include "console.h"
 #include "net.h"
 #include "tcp_echo.h"
 #include "udp_echo.h"
@@ -30,8 +31,10 @@ int main(void)
         return 1;
     }
     printf("echo: listening on tcp/%u and udp/%u\n", ECHO_PORT, ECHO_PORT);
+    console_start();
     for (;;) {
         net_poll();
+        console_poll();
         net_idle();
     }
 }
