@@ -5,6 +5,8 @@
 #                            absent (ID 0, as under QEMU): libmbedtls-accel.a
 #   uses-mbedtls-accel-only  accelerators only, no software block code linked at all
 #                            (a symbol check proves it): libmbedtls-accel-only.a
+# (with `uses-mbedtls-tests` too, Mbed TLS's test framework is linked as well: the test
+# suites on the accelerators).
 # Only aes.c and sha256.c read the ALT macros, so only they are compiled again (with
 # accel_alt_config.h as MBEDTLS_USER_CONFIG_FILE); the software fallback is the plain
 # build's aes.o/sha256.o with its block functions renamed tlscosim_sw_* and every other
@@ -60,7 +62,8 @@ $(ACCEL_ONLY_LIB): $(MBEDTLS_LIB) $(ACCEL_BUILD)/alt/aes.o $(ACCEL_BUILD)/alt/sh
 define accel_app
 $(eval $(OBJ_DIR)/apps/$(1)/%.o: CFLAGS += $(ACCEL_CPPFLAGS))
 $(eval $(OUT_DIR)/$(1).elf: $(2))
-$(eval $(OUT_DIR)/$(1).elf: LDLIBS := -Wl,--start-group $(2) -lc -lgcc -Wl,--end-group)
+$(eval $(OUT_DIR)/$(1).elf: LDLIBS := -Wl,--start-group $(if $(filter $(1),$(MBEDTLS_TESTS_APPS)),$(MBEDTLS_TESTS_LIB)) \
+    $(2) -lc -lgcc -Wl,--end-group)
 endef
 $(foreach a,$(call uses,mbedtls-accel),$(call accel_app,$(a),$(ACCEL_LIB)))
 $(foreach a,$(call uses,mbedtls-accel-only),$(call accel_app,$(a),$(ACCEL_ONLY_LIB)))
