@@ -104,8 +104,11 @@ typedef struct {
     uint32_t direct_base, direct_halfwords;
     /* FP instructions trap (FPU off: NOCP; a lazy FP context to save) while fp_trap is
        set: the hook stops before a block holding one (fp_blocks[index] != 0), except once
-       for a block starting at fp_pass_addr. Off, it costs one predicted branch. */
-    uint32_t fp_trap;
+       for a block starting at fp_pass_addr. fp_trap is only set once some block holds an
+       FP instruction (fp_nblocks), so that firmware without any costs one predicted
+       branch per block. */
+    uint32_t fp_trap, fp_trap_wanted;
+    uint32_t fp_nblocks;
     uint32_t fp_pass_addr;
     int64_t fp_trapped;   /* the block the last FP trap stopped before */
     uint8_t *fp_blocks;
@@ -289,14 +292,17 @@ int tcs_set_block_fp(tcs_state *st, uint32_t idx, uint32_t fp)
         st->fp_blocks = nb;
         st->fp_cap = ncap;
     }
+    st->fp_nblocks += (fp != 0) - st->fp_blocks[idx];
     st->fp_blocks[idx] = fp != 0;
+    st->fp_trap = st->fp_trap_wanted && st->fp_nblocks;
     return 0;
 }
 
 /* FP blocks stop emulation (trap != 0), except the next run of the block at pass_addr. */
 void tcs_set_fp_trap(tcs_state *st, uint32_t trap, uint32_t pass_addr)
 {
-    st->fp_trap = trap;
+    st->fp_trap_wanted = trap;
+    st->fp_trap = trap && st->fp_nblocks;
     st->fp_pass_addr = pass_addr;
 }
 

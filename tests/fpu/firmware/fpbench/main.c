@@ -115,6 +115,46 @@ __asm__(
 
 static uint32_t buffer[16] __attribute__((aligned(8)));
 
+/* Exception overhead with FP context: PendSV, whose handler uses the FPU or not, taken
+ * from thread code with or without an FP context, lazy stacking on or off; EXCCNT
+ * counts entry and return. */
+volatile uint32_t handler_uses_fp;
+void fp_touch(void);
+__asm__(
+    "    .syntax unified\n"
+    "    .thumb\n"
+    "    .fpu fpv4-sp-d16\n"
+    "    .text\n"
+    "    .global PendSV_Handler, fp_touch\n"
+    "    .type PendSV_Handler, %function\n"
+    "    .thumb_func\n"
+    "PendSV_Handler:\n"
+    "    ldr r0, =handler_uses_fp\n"
+    "    ldr r0, [r0]\n"
+    "    cbz r0, 1f\n"
+    "    vmov s0, r0\n"
+    "1:  bx lr\n"
+    "    .thumb_func\n"
+    "fp_touch:\n"
+    "    vmov s1, r0\n"
+    "    bx lr\n"
+    "    .ltorg\n");
+
+static uint32_t exception_cycles(const char *name, int fp_context, int lazy, int uses_fp)
+{
+    uint32_t fpccr = mmio_read32(CSR_SCS_FPCCR_ADDR) & ~CSR_SCS_FPCCR_LSPEN_MASK;
+    mmio_write32(CSR_SCS_FPCCR_ADDR, fpccr | (lazy ? CSR_SCS_FPCCR_LSPEN_MASK : 0));
+    handler_uses_fp = uses_fp;
+    if (fp_context)
+        fp_touch();                 /* CONTROL.FPCA = 1: the thread has FP context */
+    uint32_t before = mmio_read32(CSR_DWT_EXCCNT_ADDR);
+    mmio_write32(CSR_SCS_ICSR_ADDR, CSR_SCS_ICSR_PENDSVSET_MASK);
+    __asm volatile("dsb\n\tisb" ::: "memory");
+    uint32_t cycles = (mmio_read32(CSR_DWT_EXCCNT_ADDR) - before) & 0xFF;
+    printf("fe %s EXCCNT %lu\n", name, (unsigned long)cycles);
+    return cycles;
+}
+
 struct counter {
     const char *name;
     uint32_t address;
@@ -130,7 +170,13 @@ int main(void)
 {
     mmio_set_bits(CSR_SCS_DEMCR_ADDR, CSR_SCS_DEMCR_TRCENA_MASK);
     mmio_write32(CSR_DWT_CTRL_ADDR, CSR_DWT_CTRL_CYCCNTENA_MASK | CSR_DWT_CTRL_CPIEVTENA_MASK
-                                        | CSR_DWT_CTRL_LSUEVTENA_MASK);
+                                        | CSR_DWT_CTRL_LSUEVTENA_MASK | CSR_DWT_CTRL_EXCEVTENA_MASK);
+    /* First, before any FP instruction runs in thread mode (no FP context yet). */
+    exception_cycles("basic", 0, 1, 0);
+    exception_cycles("fp_lazy_unused", 1, 1, 0);
+    exception_cycles("fp_lazy_used", 1, 1, 1);
+    exception_cycles("fp_eager_unused", 1, 0, 0);
+    exception_cycles("fp_eager_used", 1, 0, 1);
 #define RUN(bench)                                                                        \
     for (unsigned i = 0; i < sizeof counters / sizeof counters[0]; i++)                  \
         printf("fb %s %s %lu\n", #bench, counters[i].name,                               \
