@@ -157,6 +157,8 @@ class RtlAccelerator:
         self._irq_enabled = False
         if self._rtl is not None:
             self._rtl.reset(self.ctx.clock.now())
+            if self.settings.observer is not None:
+                self.settings.observer.attach(self.name, self.core)   # the shadow resets too
             self._follow_irq()
 
     def blocks(self) -> int | None:
