@@ -45,6 +45,10 @@ def add_subcommand(bench_parser) -> None:
 
 
 def _command(args) -> int:
+    from .outputs import check_output_folder
+    for option, path in (("--png", args.png), ("--json", args.json)):
+        if path is not None:
+            check_output_folder(path.parent, option)   # before the runs; created below if missing
     backends = args.rtl or (["amaranth", "verilator"] if shutil.which("verilator") else ["amaranth"])
     report = bench_crypto(backends, board=args.board)
     print(format_table(report))
