@@ -18,6 +18,10 @@ def add_commands(sub) -> None:
 
 
 def _bench(args) -> int:
+    from tlscosim.outputs import check_output_file
+
     from .bench import bench_command
 
+    if args.json:
+        check_output_file(args.json, "--json")     # before the run, not after it
     return bench_command(args)
