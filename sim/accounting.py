@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from . import native
 from .alignment import AlignmentCheck, alignment_checks
-from .decode import Insn, control_flow, decode_block
+from .decode import UNKNOWN, Insn, control_flow, decode_block
 from .timing import BlockTiming
 
 
@@ -107,7 +107,7 @@ class CycleAccounting:
                 reg = lambda name: self._cpu.register_id(name) if name else 0
                 handle = self._lib.tcs_site_new(self._state, site.kind, site.cond, reg(site.rn), reg(site.rm),
                                                 int(site.is_signed), site.assumed, site.executed,
-                                                site.skipped, int(site.is_memory))
+                                                site.skipped, site.lsu)
                 if not handle:
                     raise MemoryError("native site allocation failed")
                 self._site_handles.append(handle)
@@ -126,6 +126,12 @@ class CycleAccounting:
         self._site_handles.append(handle)
         self._cpu.add_instruction_hook(check.address, native.align_hook_address(), handle)
         self._aligns_installed[check.address] = handle
+
+    def undecoded_executed(self) -> dict[int, str]:
+        """Instructions the decoder could not decode, in blocks that ran: address -> text.
+        (Costed as one cycle; the run loop leaves out those the engine found undefined.)"""
+        return {insn.address: insn.text for block, count in self.blocks_with_counts() if count
+                for insn in block.insns if insn.mnemonic == UNKNOWN}
 
     def untrapped_misaligned(self) -> dict[int, int]:
         """Instruction -> misaligned executions inside IT blocks that could not be trapped."""

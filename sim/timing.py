@@ -42,6 +42,14 @@ FP_ARITHMETIC = frozenset({"vadd", "vsub", "vmul", "vnmul", "vcvt", "vcvtr", "vc
 # Instructions whose first operand is read, not written.
 FP_READS_FIRST = frozenset({"vstr", "vstmia", "vstmdb", "vpush", "vcmp", "vcmpe", "vmsr", *FP_MAC})
 
+# A branch whose target is loaded (LDR PC, POP/LDM with PC, TBB/TBH) cannot be speculated
+# early: the TRM's P then takes its maximum, 3 ("three cycles for the pipeline reload",
+# 3.3.2); `refill` charges the target's fetch (1 at zero wait states) at the target, the
+# load-to-address latency is the other 2, charged to the loading instruction as CPI.
+LOADED_TARGET_EXTRA = 2
+# TBB/TBH: "two cycles for the load, one cycle for the add, and three cycles for the
+# pipeline reload" (3.3.2): the add is one more CPI cycle.
+TABLE_BRANCH_ADD = 1
 # Divide: 2..12 cycles, early termination on the operands (TRM note). The static cost is
 # the minimum (1, a failed condition, inside an IT block); an instruction hook adds the
 # rest from the operands (cyclehook.c).
@@ -68,7 +76,7 @@ class Site:
     assumed: int         # cycles counted in the block's static cost
     executed: int
     skipped: int
-    is_memory: bool
+    lsu: int             # LSU cycles of the executed cost (DWT); the rest of a correction is CPI
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,10 +161,10 @@ class CortexM4Timing:
                 regs = operand_registers(insn)
                 rn, rm = regs[-2], regs[-1]
                 yield Site(insn.address, SiteKind.DIVIDE, cond, rn, rm, insn.mnemonic == "sdiv",
-                           assumed, cost.cycles, 1, False)
+                           assumed, cost.cycles, 1, 0)
             elif skippable:
                 yield Site(insn.address, SiteKind.CONDITIONAL, cond, None, None, False,
-                           assumed, cost.cycles, 1, cost.lsu > 0)
+                           assumed, cost.cycles, 1, cost.lsu)
 
     @staticmethod
     def refill(target: Insn, ws: int = 0) -> int:
@@ -169,6 +177,14 @@ class CortexM4Timing:
     def _insn(self, insn: Insn, prev: Insn | None) -> InsnCost:
         if insn.fp:
             return fp_cost(insn, prev)
+        cost = self._integer(insn, prev)
+        if insn.writes_pc and insn.is_load:
+            # The target comes from memory (a load to PC, TBB/TBH): P is 3, not 1.
+            extra = LOADED_TARGET_EXTRA + (TABLE_BRANCH_ADD if insn.mnemonic in TABLE_BRANCH else 0)
+            cost = InsnCost(cost.cycles + extra, cost.lsu, cost.cpi + extra, cost.fold)
+        return cost
+
+    def _integer(self, insn: Insn, prev: Insn | None) -> InsnCost:
         m = insn.mnemonic
         if m in LOAD_SINGLE or m in STORE_SINGLE:
             if self._pipelines_after(insn, prev) or self._buffered_store(insn):

@@ -473,7 +473,7 @@ typedef struct {
     uint32_t assumed;      /* cycles the block's static cost counted */
     uint32_t executed;     /* cycles when executed (divides: computed instead) */
     uint32_t skipped;      /* cycles when its condition fails */
-    uint32_t is_memory;    /* corrections count as LSU (else CPI) cycles for the DWT */
+    uint32_t lsu;          /* LSU cycles of the executed cost; the rest of a correction is CPI */
 } tcs_site;
 
 static int condition_passed(uint32_t cond, uint32_t apsr)
@@ -510,12 +510,12 @@ static uint32_t divide_cycles(uint32_t n, uint32_t d, int is_signed)
 
 tcs_site *tcs_site_new(tcs_state *st, uint32_t kind, uint32_t cond, int32_t rn, int32_t rm,
                        uint32_t is_signed, uint32_t assumed, uint32_t executed, uint32_t skipped,
-                       uint32_t is_memory)
+                       uint32_t lsu)
 {
     tcs_site *site = calloc(1, sizeof *site);
     if (!site)
         return NULL;
-    *site = (tcs_site){st, kind, cond, rn, rm, is_signed, assumed, executed, skipped, is_memory};
+    *site = (tcs_site){st, kind, cond, rn, rm, is_signed, assumed, executed, skipped, lsu};
     return site;
 }
 
@@ -545,10 +545,9 @@ account:;
     int64_t delta = (int64_t)actual - (int64_t)site->assumed;
     sh->cycles += delta;
     sh->block_start_cycles += delta;
-    if (site->is_memory)
-        sh->site_lsu += delta;
-    else
-        sh->site_cpi += delta;
+    int64_t lsu = actual == site->executed && actual != site->assumed ? site->lsu : 0;
+    sh->site_lsu += lsu;
+    sh->site_cpi += delta - lsu;
 }
 
 /*

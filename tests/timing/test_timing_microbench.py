@@ -8,8 +8,8 @@ from __future__ import annotations
 import pytest
 
 from timing_rules import (ALU, BRANCH, BRANCH_NOT_TAKEN, DOUBLE, IT_FOLDED, IT_NOT_FOLDED, ISB,
-                          LOAD, LOAD_PIPELINED, MULTIPLY, SKIPPED, STORE, STORE_PIPELINED,
-                          TABLE_BRANCH, Cost, divide, multiple, refill, refill_cost)
+                          LOAD, LOAD_PIPELINED, LOADED_TARGET, MULTIPLY, SKIPPED, STORE,
+                          STORE_PIPELINED, TABLE_BRANCH, Cost, divide, multiple, refill, refill_cost)
 
 REPS = (1, 8, 64)
 
@@ -68,18 +68,19 @@ EXPECTED = {
     # bl leaf (aligned 16-bit bx lr) ... bx lr back to the next (aligned) instruction:
     # "BL 1+P", "BX 1+P"
     "bl_bx": per_copy(BRANCH + P_ALIGNED + BRANCH + P_ALIGNED),
-    # bl to push {r4-r7, lr}; pop {r4-r7, pc}: "PUSH 1+N", "POP {..., PC} 1+N+P"
-    "push_pop_pc": per_copy(BRANCH + P_ALIGNED + multiple(5) + multiple(5) + P_ALIGNED),
-    "push_pop_pc1": per_copy(BRANCH + P_ALIGNED + multiple(1) + multiple(1) + P_ALIGNED),
+    # bl to push {r4-r7, lr}; pop {r4-r7, pc}: "PUSH 1+N", "POP {..., PC} 1+N+P", the
+    # P of a loaded target
+    "push_pop_pc": per_copy(BRANCH + P_ALIGNED + multiple(5) + multiple(5) + LOADED_TARGET + P_ALIGNED),
+    "push_pop_pc1": per_copy(BRANCH + P_ALIGNED + multiple(1) + multiple(1) + LOADED_TARGET + P_ALIGNED),
     # bl to push {r4, lr}; cmp r1, r2; it eq; popeq {r4, pc}; pop {r4, pc}: the
     # conditional POP returns when r1 == r2, else costs 1 and the next POP returns
     "cond_pop_taken": per_copy(BRANCH + P_ALIGNED + multiple(2) + ALU + IT_FOLDED
-                               + multiple(2) + P_ALIGNED),
+                               + multiple(2) + LOADED_TARGET + P_ALIGNED),
     "cond_pop_skipped": per_copy(BRANCH + P_ALIGNED + multiple(2) + ALU + IT_FOLDED + SKIPPED
-                                 + multiple(2) + P_ALIGNED),
+                                 + multiple(2) + LOADED_TARGET + P_ALIGNED),
     # adr r3, 1f; mov pc, r3: "MOV PC 1+P"
     "mov_pc": per_copy(ALU + BRANCH + P_ALIGNED),
-    # tbb/tbh to an aligned 16-bit instruction: "TBB/TBH 2+P"
+    # tbb/tbh to an aligned 16-bit instruction: 3.3.2's six cycles (load, add, reload)
     "tbb": per_copy(TABLE_BRANCH + P_ALIGNED),
     "tbh": per_copy(TABLE_BRANCH + P_ALIGNED),
     # cmp r1, r2 (16-bit); it eq; addeq r0, #1: the IT folds onto the CMP

@@ -11,8 +11,8 @@ from __future__ import annotations
 import pytest
 
 from timing_support import FLASH_BOARD, parse_bench, run
-from timing_rules import (ALU, BRANCH, LOAD_PIPELINED, TABLE_BRANCH, Cost, fetch_bound, multiple,
-                          refill)
+from timing_rules import (ALU, BRANCH, LOAD_PIPELINED, LOADED_TARGET, TABLE_BRANCH, Cost, fetch_bound,
+                          multiple, refill)
 from tlscosim.boarddesc import BoardDescription
 
 WS = 5
@@ -43,7 +43,8 @@ def flash_rules(ws: int, n: int) -> dict[str, int]:
         # bl to `bx lr` and back to the next (word-aligned, 32-bit) bl
         "bl_bx": n * (BRANCH.cycles + p + BRANCH.cycles + p32),
         # bl to push {r4-r7, lr}; pop {r4-r7, pc} (one word) and back
-        "push_pop_pc": n * (BRANCH.cycles + p + multiple(5).cycles + multiple(5).cycles + p32),
+        "push_pop_pc": n * (BRANCH.cycles + p + multiple(5).cycles + multiple(5).cycles
+                            + LOADED_TARGET.cycles + p32),
         # tbb reads its table from flash (ws), then refetches the target
         "tbb": n * (TABLE_BRANCH.cycles + ws + p32),
     }

@@ -79,7 +79,13 @@ IT_FOLDED = Cost(0, fold=1)            # footnote: "IT can be folded onto a prec
 IT_NOT_FOLDED = Cost(1)                # "If-then IT 1"
 SKIPPED = Cost(1)                      # an IT-block instruction whose condition fails does
                                        # nothing (ARM A7.3.3): one cycle, like NOP
-TABLE_BRANCH = Cost(2, lsu=1)          # "TBB/TBH 2+P": the P is added at the target
+# A branch whose target is loaded cannot be speculated early (table 3-1 footnote on P),
+# and 3.3.2 gives "three cycles for the pipeline reload" for LDR PC and TBB/TBH: P = 3, of
+# which refill() is the target's fetch; the 2 others come with the loading instruction.
+LOADED_TARGET = Cost(2, cpi=2)
+# 3.3.2: TBB/TBH "are at least two cycles for the load, one cycle for the add, and three
+# cycles for the pipeline reload"; the target's fetch (refill) is added at the target.
+TABLE_BRANCH = Cost(2 + 1, lsu=1, cpi=1) + LOADED_TARGET
 
 
 def multiple(n: int) -> Cost:
