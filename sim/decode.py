@@ -97,13 +97,38 @@ def split_mnemonic(mnemonic: str) -> tuple[str, str | None]:
     return m, None
 
 
+# What the decoder makes of an instruction it cannot decode (see decode_block).
+UNKNOWN = ".unknown"
+
+
 def decode_block(code: bytes, address: int) -> list[Insn]:
-    """All instructions of a block; raises DecodeError if the bytes do not decode fully."""
-    insns = [decode_one(a, s, mn, ops) for a, s, mn, ops in _disassembler().disasm_lite(code, address)]
-    end = insns[-1].address + insns[-1].size if insns else address
-    if end != address + len(code):
-        raise DecodeError(f"undecodable instruction at {end:#010x}")
+    """All instructions of a block. Bytes the disassembler cannot decode become UNKNOWN
+    instructions (their size from the Thumb-2 encoding rule) and decoding goes on after
+    them: the engine decides what they are (an undefined instruction faults there, as
+    on hardware; one it runs is a gap of the decoder, reported by the run)."""
+    insns: list[Insn] = []
+    offset = 0
+    while offset < len(code):
+        start = address + offset
+        for a, s, mn, ops in _disassembler().disasm_lite(code[offset:], start):
+            try:
+                insns.append(decode_one(a, s, mn, ops))
+            except DecodeError:
+                insns.append(unknown_insn(a, code[a - address:a - address + s]))
+        end = insns[-1].address + insns[-1].size if insns else address
+        if end >= address + len(code):
+            break
+        halfword = int.from_bytes(code[end - address:end - address + 2].ljust(2, b"\0"), "little")
+        size = 4 if halfword >> 11 in (0b11101, 0b11110, 0b11111) else 2   # ARMv7-M A5.1
+        insns.append(unknown_insn(end, code[end - address:end - address + size]))
+        offset = end - address + size
     return insns
+
+
+def unknown_insn(address: int, raw: bytes) -> Insn:
+    return Insn(address=address, size=len(raw), mnemonic=UNKNOWN, text=f"{UNKNOWN} {raw.hex()}",
+                conditional=False, condition=None, mem=None, reg_list=0, list_base=None,
+                writes_pc=False, target=None, loaded=())
 
 
 def operand_registers(insn: Insn) -> list[str]:

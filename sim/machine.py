@@ -103,6 +103,7 @@ class Simulation:
         self.uart = bytearray()
         self.semihosting_out = bytearray()
         self.warnings: list[str] = []
+        self._undefined_at: set[int] = set()   # where the engine raised UNDEFINSTR
         self.handled_faults: list[FaultReport] = []
         self._uart_sink = uart_sink
         self._semi_sink = semihosting_sink
@@ -295,6 +296,7 @@ class Simulation:
             self.acct.rollback_to(ex.pc + size)
             self._pc = ex.pc + size
         elif kind is ExitKind.UNDEFINED:
+            self._undefined_at.add(ex.pc)
             self.acct.rollback_to(ex.pc)
             self._fault(Exc.USAGEFAULT, CFSR["UNDEFINSTR"], f"undefined instruction at {ex.pc:#010x}", ex.pc)
         elif kind is ExitKind.INVALID_STATE:
@@ -535,6 +537,11 @@ class Simulation:
     # -- result ------------------------------------------------------------------------------------------
 
     def _result(self, stop: Stop, wall: float) -> RunResult:
+        for address, text in self.acct.undecoded_executed().items():
+            if address not in self._undefined_at:
+                self._warn(f"simulator gap: the cycle model could not decode the instruction at {address:#010x} "
+                           f"({self.firmware.symbols.describe(address)}, {text.split()[-1]}) that the CPU "
+                           "executed; it was counted as one cycle")
         for address, count in self.acct.untrapped_misaligned().items():
             self._warn(f"simulator limitation: the conditional (IT-block) instruction at {address:#010x} "
                        f"({self.firmware.symbols.describe(address)}) accessed a misaligned address {count} "

@@ -24,9 +24,10 @@ SVCALL, HARDFAULT = 11, 3
 # Same output and exit status as QEMU: hints are NOPs, fetches from execute-never
 # addresses are MemManage faults escalated to HardFault (CFSR.IACCVIOL), a Thread-mode
 # BX to an EXC_RETURN value is such a fetch, code memory is RAM on this board, writes to
-# read-only SCS registers are ignored, unaligned LDR works, unaligned LDM faults (UNALIGNED).
+# read-only SCS registers are ignored, unaligned LDR works, unaligned LDM faults (UNALIGNED),
+# bytes no decoder knows are an undefined instruction (UNDEFINSTR).
 SAME_AS_QEMU = ["hints", "blx-fffffff0", "bx-fffffff1", "bx-fffffff9", "write-code", "scs-garbage", "unaligned-ldm",
-                "unaligned-ldrd-skipped",
+                "unaligned-ldrd-skipped", "garbage",
                 "unaligned-device", "unaligned-ldr"]
 
 
@@ -109,3 +110,26 @@ def test_conditional_misaligned_ldrd_is_reported_as_a_limitation(elf):
                        f"({sim.firmware.symbols.describe(address)}) accessed a misaligned address 1 time(s) "
                        "without the UsageFault (UNALIGNED) the architecture raises: Unicorn cannot stop "
                        "inside an IT block")
+
+
+def test_a_decoder_gap_is_a_warning_not_a_firmware_fault(elf, monkeypatch):
+    """An instruction the cycle model cannot decode but the CPU runs is the simulator's
+    gap: the firmware runs on as on QEMU, and the run says which instruction it was."""
+    from tlscosim.sim import decode
+
+    real = decode.decode_one
+
+    def decoder_without_nop(address, size, mnemonic, op_str):
+        if mnemonic.startswith("nop"):
+            raise decode.DecodeError("this test's decoder lacks NOP")
+        return real(address, size, mnemonic, op_str)
+
+    monkeypatch.setattr(decode, "decode_one", decoder_without_nop)
+    sim, result = run(elf, "hints", max_cycles=MAX_CYCLES)
+    assert (result.stop_reason, result.exit_code) == ("exit", 0)
+    assert b"hints: still running" in result.uart_output
+    gaps = [w for w in result.warnings if w.startswith("simulator gap")]
+    assert gaps and all(re.fullmatch(r"simulator gap: the cycle model could not decode the instruction at "
+                                     r"0x[0-9a-f]{8} \(\S+, [0-9a-f]+\) that the CPU executed; it was "
+                                     r"counted as one cycle", w) for w in gaps), gaps
+    assert any("00bf)" in w for w in gaps) and any("aff30080)" in w for w in gaps)   # nop, nop.w (bytes)

@@ -133,6 +133,8 @@ int main(void)
         unaligned_ldr();
     else if (scenario_is("scs-garbage"))
         scs_garbage();
+    else if (scenario_is("garbage"))
+        __asm volatile(".inst.w 0xffffffff" ::: "memory");   /* no decoder knows it: undefined */
     else if (scenario_is("wfi-masked")) {
         __asm volatile("cpsid i\n wfi" ::: "memory");
         printf("wfi-masked: woke\n");
