@@ -1,0 +1,51 @@
+"""Mbed TLS's own test suites on the accelerators: the same pass/fail/skip counts as the
+software build, the hardware did blocks (every one verified), and a broken RTL makes
+the suite fail and is named by --verify-offload."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+import offload_suites
+
+pytestmark = pytest.mark.skipif(shutil.which("verilator") is None, reason="verilator is not installed")
+
+
+def _counts(outcome):
+    return outcome.passed, outcome.failed, outcome.skipped
+
+
+def _compare(name: str, device: str):
+    plain, accel = offload_suites.build([name])
+    software, sw_offload = offload_suites.run(name, plain[name], backend="verilator")
+    offloaded, hw_offload = offload_suites.run(name, accel[name], backend="verilator", verify=True)
+    assert software.complete and offloaded.complete
+    assert _counts(offloaded) == _counts(software)
+    assert software.failed == 0 and software.passed > 0
+    assert sw_offload["blocks"] == {"aes": 0, "sha256": 0}         # plain Mbed TLS: no hardware
+    assert hw_offload["blocks"][device] > 0
+    verify = hw_offload["verify_offload"]
+    assert verify["operations"] == verify["checked"] == sum(hw_offload["blocks"].values())
+    assert verify["mismatches"] == 0
+
+
+def test_aes_ecb_suite_on_the_accelerator():
+    _compare("aes.ecb", "aes")
+
+
+def test_aes_ecb_suite_fails_on_a_broken_sbox():
+    _plain, accel = offload_suites.build(["aes.ecb"])
+    outcome, offload = offload_suites.run("aes.ecb", accel["aes.ecb"], backend="verilator", fault="aes-sbox",
+                                          verify=True)
+    assert outcome.complete and outcome.failed > 0
+    assert offload["verify_offload"]["mismatches"] > 0
+    assert offload["verify_offload"]["first_mismatch"]["operation"].startswith("aes-")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name, device", [("shax", "sha256"), ("ccm", "aes"), ("aes.cbc", "aes"),
+                                          ("cipher.aes", "aes"), ("md", "sha256")])
+def test_more_suites_on_the_accelerators(name, device):
+    _compare(name, device)
