@@ -45,19 +45,19 @@ class CoreLink:
     hold: Signal       # the output holds an unreleased result: do not overwrite it yet
     pending: Signal    # a START waits for the core
     locked: Signal     # pending, running or clearing: operands of the core are locked
-    busy: Signal = None      # driven by the glue: the core cannot begin (running, wiping)
-    taken: Signal = None     # driven by the glue: the core copies the input buffer now
-    done: Signal = None      # driven by the glue: the core writes a result now
-    stalled: Signal = None   # driven by the glue: the core waits on `hold`, its state frozen
-    wiping: Signal = None    # driven by the glue: the core wipes its memories (operands free)
-    output_done: Signal = None   # the glue may drive it: a result was written to the output
-                                 # (by default every `done`; not for operations without output)
+    # Driven by the glue:
+    busy: Signal = field(default_factory=Signal)     # the core cannot begin (running, wiping)
+    taken: Signal = field(default_factory=Signal)    # the core copies the input buffer now
+    done: Signal = field(default_factory=Signal)     # the core finishes an operation now
+    stalled: Signal = field(default_factory=Signal)  # the core waits on `hold`, state frozen
+    wiping: Signal = field(default_factory=Signal)   # the core wipes its memories (operands free)
+    output_done: Value | None = None   # a result is written to the output now (default: done;
+                                       # a core with operations that write none sets it)
     status: dict[str, Value] = field(default_factory=dict)   # extra read-only STATUS fields
 
     def __post_init__(self):
-        self.busy, self.taken, self.done = Signal(), Signal(), Signal()
-        self.stalled, self.wiping = Signal(), Signal()
-        self.output_done = self.done
+        if self.output_done is None:
+            self.output_done = self.done
 
     def accepts(self, elem) -> Value:
         """A write to a register the running core reads takes effect only while idle."""
@@ -108,8 +108,8 @@ class Accelerator(wiring.Component):
 
         for name in ("ID", "VERSION"):
             m.d.comb += regs.elements(name)[0].r_data.eq(self.regmap[name].reset)
-        start_request = self._control(m, regs, link)
-        self._status(m, regs, link, start_request)
+        start_request, locked_writes = self._control(m, regs, link)
+        self._status(m, regs, link, start_request, locked_writes)
 
         blocks, = regs.elements("BLOCKS")
         counter = Signal(DATA_WIDTH, name="blocks")
@@ -119,8 +119,9 @@ class Accelerator(wiring.Component):
         m.d.comb += [blocks.r_data.eq(counter), self.busy.eq(advancing)]
         return m
 
-    def _control(self, m, regs, link) -> Value:
-        """CTRL storage, the pending START and the registered CLEAR; returns the START request."""
+    def _control(self, m, regs, link):
+        """CTRL storage, the pending START and the registered CLEAR. Returns the START
+        request and the (write strobe, locked) pairs of the registers that can be locked."""
         ctrl_reg = self.regmap["CTRL"]
         start_field, clear_field = ctrl_reg.field("START"), ctrl_reg.field("CLEAR")
         kept = sum(f.mask for f in ctrl_reg.fields if f not in (start_field, clear_field))
@@ -149,14 +150,14 @@ class Accelerator(wiring.Component):
             m.d.sync += link.pending.eq(0)
         m.d.comb += [link.start.eq(link.pending & ~link.busy & ~link.clear),
                      link.locked.eq(link.pending | (link.busy & ~link.wiping) | link.clear)]
-        self._locked_writes = [
+        locked_writes = [
             (ctrl.w_stb & ~clear_request, link.pending | link.clear),
             (_any(e.w_stb for e in regs.elements(self.INPUT_BUFFER)), link.pending | link.clear),
             (_any(e.w_stb for n in self.LOCKED_WHILE_BUSY for e in regs.elements(n)), link.locked),
         ]
-        return start_request
+        return start_request, locked_writes
 
-    def _status(self, m, regs, link, start_request):
+    def _status(self, m, regs, link, start_request, locked_writes):
         status_reg = self.regmap["STATUS"]
         status, = regs.elements("STATUS")
         irq_enable, = regs.elements("IRQ_ENABLE")
@@ -177,7 +178,7 @@ class Accelerator(wiring.Component):
         if self.HOLDS_OUTPUT:
             m.d.comb += link.hold.eq(output_valid)
 
-        discarded = _any(written & locked for written, locked in self._locked_writes)
+        discarded = _any(written & locked for written, locked in locked_writes)
         with m.If(discarded):
             m.d.sync += werr.eq(1)
         with m.Elif(w1c("WERR") | link.clear):
