@@ -14,7 +14,7 @@ MBEDTLS_TESTS_CPPFLAGS := $(MBEDTLS_CPPFLAGS) -I$(MBEDTLS_DIR)/tests/include \
     -I$(MBEDTLS_DIR)/framework/tests/include -I$(MBEDTLS_DIR)/library
 # Third-party code: its own warnings are shown but do not fail the build.
 MBEDTLS_LIB_CFLAGS := $(ARCH) -std=gnu11 -O2 -g -Wall -Wextra -ffunction-sections -fdata-sections \
-    $(MBEDTLS_TESTS_CPPFLAGS) -Iboard -I$(GEN_DIR)
+    $(MBEDTLS_TESTS_CPPFLAGS) -Imbedtls/compat -Iboard -I$(GEN_DIR)
 
 MBEDTLS_LIB_SRCS := $(wildcard $(MBEDTLS_DIR)/library/*.c)
 MBEDTLS_LIB_OBJS := $(patsubst $(MBEDTLS_DIR)/%.c,$(MBEDTLS_BUILD)/%.o,$(MBEDTLS_LIB_SRCS)) \

@@ -178,6 +178,16 @@ int _fstat(int fd, struct stat *st)
     return 0;
 }
 
+int _stat(const char *path, struct stat *st)
+{
+    int fd = _open(path, O_RDONLY, 0);
+    if (fd < 0)
+        return -1;
+    int ret = _fstat(fd, st);
+    _close(fd);
+    return ret;
+}
+
 int _isatty(int fd)
 {
     if (is_console(fd))

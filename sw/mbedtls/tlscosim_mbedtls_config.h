@@ -2,7 +2,7 @@
  * mbedtls_config.h, which build_info.h would resolve to the library's own default).
  *
  * Derived from `scripts/config.py baremetal`, then: no OS services (sockets, timing,
- * file system, PSA key storage, wall-clock time), entropy from the board's TRNG
+ * PSA key storage, wall-clock time) but host files through semihosting, entropy from the board's TRNG
  * (MBEDTLS_ENTROPY_HARDWARE_ALT, sw/mbedtls/entropy_hardware.c), and modules this project
  * does not use left out (DES, Camellia, ARIA, LMS, RIPEMD-160, SHA-3, EC J-PAKE, PKCS#7/12,
  * DTLS, debug, x86/ARMv8 instruction back ends). Accelerator glue (_ALT hooks) is added by
@@ -27,6 +27,9 @@
 #define MBEDTLS_VERSION_FEATURES
 #define MBEDTLS_ERROR_C
 #define MBEDTLS_ERROR_STRERROR_DUMMY
+/* Files are host files through semihosting (newlib's fopen, sw/board/syscalls.c); folders
+ * cannot be listed (sw/mbedtls/compat/dirent.h). */
+#define MBEDTLS_FS_IO
 
 /* -- symmetric ciphers and modes ------------------------------------------------------ */
 #define MBEDTLS_AES_C

@@ -8,11 +8,15 @@ name and every `<name>.<part>` one: `aes` is aes.cbc, aes.cfb, ..., aes.xts."""
 from __future__ import annotations
 
 import importlib.util
+import re
+import subprocess
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 from ..errors import UserError
+from ..fw.build import CROSS_PREFIX
+from ..paths import SW_DIR
 from ..fw.thirdparty import require
 
 # The suites `tlscosim test-suites` runs when none is named.
@@ -25,6 +29,7 @@ DEFAULT_SUITES = ("aes", "gcm", "ccm", "cipher.aes", "cipher.gcm", "shax", "md",
 class TestCase:
     name: str
     dependencies: tuple[str, ...]    # as the .data file writes them (`!X` means X must be unset)
+    function: str                    # the test function in the .function file
 
 
 @dataclass(frozen=True)
@@ -52,7 +57,20 @@ class Suite:
         """The suite's test cases in order, parsed by Mbed TLS's own generator."""
         generator = _generator_module(self.mbedtls)
         wrapper = generator.FileWrapper(str(self.data_file))
-        return [TestCase(name, tuple(deps)) for _line, name, _func, deps, _args in generator.parse_test_data(wrapper)]
+        return [TestCase(name, tuple(deps), func) for _line, name, func, deps, _args in generator.parse_test_data(wrapper)]
+
+    def suite_dependencies(self) -> tuple[str, ...]:
+        """What the whole suite needs (BEGIN_DEPENDENCIES): unmet, every test is skipped."""
+        found = re.search(r"BEGIN_DEPENDENCIES\s*\n\s*\*\s*depends_on:(\S+)", self.function_file.read_text())
+        return tuple(found.group(1).split(":")) if found else ()
+
+    def function_dependencies(self) -> dict[str, tuple[str, ...]]:
+        """Each test function's compile-time dependencies (its BEGIN_CASE line): unmet, the
+        function is compiled out."""
+        text = self.function_file.read_text()
+        return {name: tuple(deps.split(":")) if deps else ()
+                for deps, name in re.findall(r"/\*\s*BEGIN_CASE(?:\s+depends_on:(\S+))?\s*\*/\s*\n\s*void\s+(\w+)\s*\(",
+                                             text)}
 
 
 def all_suites(mbedtls: Path | None = None) -> list[Suite]:
@@ -95,3 +113,23 @@ def _generator_module(mbedtls: Path):
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+@cache
+def configured_macros(mbedtls: Path) -> frozenset[str]:
+    """Every macro our configuration defines once Mbed TLS has derived the rest from it
+    (MBEDTLS_MD_CAN_*, MBEDTLS_HAVE_INT32, ...): the cross compiler's preprocessor says."""
+    source = '#include "mbedtls/build_info.h"\n#include "mbedtls/bignum.h"\n'
+    cmd = [f"{CROSS_PREFIX}gcc", "-mcpu=cortex-m4", "-mthumb", "-E", "-dM", "-x", "c", "-",
+           "-I", str(mbedtls / "include"), "-I", str(SW_DIR / "mbedtls"),
+           '-DMBEDTLS_CONFIG_FILE="tlscosim_mbedtls_config.h"']
+    proc = subprocess.run(cmd, input=source, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise UserError(f"cannot preprocess the Mbed TLS configuration:\n{proc.stderr.rstrip()}")
+    return frozenset(re.findall(r"^#define (\w+)", proc.stdout, re.M))
+
+
+def unmet(dependencies: tuple[str, ...], macros: frozenset[str]) -> list[str]:
+    """The dependencies (`X` must be set, `!X` unset) that the macros do not meet."""
+    return [d for d in dependencies if (d[1:] in macros) if d.startswith("!")] + \
+        [d for d in dependencies if not d.startswith("!") and d not in macros]

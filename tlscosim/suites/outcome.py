@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 RESULT = re.compile(r"(?:^| )(PASS|FAILED|----)$")
 SUMMARY = re.compile(r"^(PASSED|FAILED) \((\d+) / (\d+) tests \((\d+) skipped\)\)$")
 UNMET = re.compile(r"^   Unmet dependencies: ([\d ]+?)\s*(\.\.\.)?$")
+COMPILED_OUT = "   Test Suite not enabled"
 RUNTIME_SKIP = "skipped by the test at run time"
 
 
@@ -41,8 +42,12 @@ class SuiteOutcome:
                 "exit_code": self.exit_code, "error": self.error}
 
 
-def parse(suite: str, output: str, dependency_names: dict[int, str], descriptions: list[str]) -> SuiteOutcome:
-    """`descriptions`: the test cases' names in order, for the failures (the output cuts them)."""
+def parse(suite: str, output: str, dependency_names: dict[int, str], cases: list,
+          function_dependencies: dict[str, tuple[str, ...]], suite_unmet: list[str]) -> SuiteOutcome:
+    """`cases`: the suite's TestCase list in order (the output cuts their names);
+    `function_dependencies`: what each test function needs to be compiled in;
+    `suite_unmet`: the suite's own dependencies our configuration does not meet (then the
+    generated code answers "not supported" for every dependency: the suite is the reason)."""
     outcome = SuiteOutcome(suite)
     lines = output.splitlines()
     index = 0      # test case number
@@ -56,7 +61,8 @@ def parse(suite: str, output: str, dependency_names: dict[int, str], description
         if not match:
             continue
         result = match.group(1)
-        name = descriptions[index] if index < len(descriptions) else line[:66].rstrip(" .")
+        case = cases[index] if index < len(cases) else None
+        name = case.name if case else line[:66].rstrip(" .")
         index += 1
         if result == "PASS":
             outcome.passed += 1
@@ -65,8 +71,14 @@ def parse(suite: str, output: str, dependency_names: dict[int, str], description
             outcome.failures.append(name)
         else:
             outcome.skipped += 1
-            unmet = UNMET.match(lines[i + 1]) if i + 1 < len(lines) else None
-            if unmet:
+            following = lines[i + 1] if i + 1 < len(lines) else ""
+            unmet = UNMET.match(following)
+            if suite_unmet:
+                outcome.skip_reasons[f"the suite needs {' and '.join(suite_unmet)}"] += 1
+            elif following == COMPILED_OUT and case is not None:
+                needs = function_dependencies.get(case.function, ())
+                outcome.skip_reasons[f"test function {case.function} needs {' and '.join(needs) or '?'}"] += 1
+            elif unmet:
                 for number in unmet.group(1).split():
                     outcome.skip_reasons[_unmet_reason(dependency_names.get(int(number), f"#{number}"))] += 1
             else:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..paths import ROOT
-from .catalog import Suite, dependency_names
+from .catalog import Suite, configured_macros, dependency_names, unmet
 from .generate import datax_path, relative
 from .outcome import SuiteOutcome, parse
 
@@ -48,4 +48,6 @@ def run_on_qemu(suite: Suite, elf: Path, board: str, timeout_s: float = TIMEOUT_
 
 def _parse(suite: Suite, output: bytes) -> SuiteOutcome:
     names = dependency_names(suite, datax_path(suite))
-    return parse(suite.name, output.decode(errors="replace"), names, [c.name for c in suite.test_cases()])
+    suite_unmet = unmet(suite.suite_dependencies(), configured_macros(suite.mbedtls))
+    return parse(suite.name, output.decode(errors="replace"), names, suite.test_cases(),
+                 suite.function_dependencies(), suite_unmet)
