@@ -23,6 +23,8 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 from tlscosim.rtl.regmaps import AES_KEYLEN_CODES, register_map
 
+from .peripherals.accelerator_usage import WRITABLE_WHILE_BUSY
+
 MASK32 = 0xFFFFFFFF
 AES_KEY_BITS = {code: bits for bits, code in AES_KEYLEN_CODES.items()}
 AES_RESERVED_KEY_BITS = 256      # KEYLEN 3 behaves as 256 (rtl/regmaps.py)
@@ -209,9 +211,6 @@ class _Sha256Shadow(_Shadow):
 
 
 SHADOWS = {"aes": _AesShadow, "sha256": _Sha256Shadow}
-# Writes the RTL takes while an operation runs (docs/rtl.md, "Writes while busy"); the
-# others are discarded then, and set STATUS.WERR.
-WRITABLE_WHILE_BUSY = ("STATUS", "IRQ_ENABLE")
 
 
 def accepted(access: Access) -> bool:

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from tlscosim.rtl.regmaps import AES_KEYLEN_CODES
 
-from ..offload_verify import WRITABLE_WHILE_BUSY
-
 OUTPUTS = {"aes": "DOUT", "sha256": "DIGEST"}    # each core's results
+# Writes the RTL takes while an operation runs (docs/rtl.md, "Writes while busy"); the
+# others are discarded then, and set STATUS.WERR.
+WRITABLE_WHILE_BUSY = ("STATUS", "IRQ_ENABLE")
 
 
 class UsageMonitor:
