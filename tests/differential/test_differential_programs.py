@@ -88,7 +88,7 @@ EXPECTED_MNEMONICS = {
     "simd": {"uadd8", "sel"},
 }
 CONDITION_SUFFIXES = ("eq", "ne", "hs", "lo", "mi", "pl", "vs", "vc", "hi", "ls", "ge", "lt", "gt", "le")
-COVERAGE_PROGRAMS = 400
+COVERAGE_PROGRAMS = 150
 
 
 def _strip_condition(mnemonic: str) -> tuple[str, bool]:

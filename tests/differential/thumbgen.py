@@ -72,7 +72,10 @@ class Program:
     buffer_seed: int             # xorshift32 seed filling the buffer
     kinds: set[str] = field(default_factory=set)   # grammar productions used
 
-    def __repr__(self) -> str:   # what hypothesis prints for a falsifying example
+    def _repr_pretty_(self, printer, cycle) -> None:   # hypothesis prints examples with it
+        printer.text(repr(self))
+
+    def __repr__(self) -> str:
         regs = ", ".join(f"{r}=0x{v:08x}" for r, v in self.registers.items())
         return (f"Program(flags=0x{self.flags:08x}, buffer_seed=0x{self.buffer_seed:08x}, {regs})\n"
                 + "\n".join("    " + line for line in self.body))
@@ -415,7 +418,7 @@ def it_block(c: _Context, branch_target: str | None = None) -> list[str]:
 def forward_branch(c: _Context) -> list[str]:
     c.kinds.add("branch")
     skip = c.label()
-    form = c.one_of("bcond", "it_branch", "cbz")
+    form = c.one_of("it_branch", "bcond", "it_branch", "cbz")
     if form == "cbz":
         # CBZ/CBNZ reach 126 bytes forward: a short body of ALU ops
         c.kinds.add("cbz")
