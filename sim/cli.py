@@ -3,42 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import math
+
+from tlscosim.argtypes import SEED_MAX, positive_int, positive_seconds, seed
 
 # Exit statuses of `tlscosim run` when the firmware did not exit by itself.
 EXIT_LIMIT = 124      # cycle or time limit (as coreutils' timeout)
 EXIT_FAULT = 125      # fault, lockup, deadlock or simulator error
-SEED_MAX = 2**64 - 1  # --seed is a 64-bit unsigned integer
-
-
-def positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be a whole number greater than 0, not {text!r}")
-    return value
-
-
-def positive_seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not (math.isfinite(value) and value > 0):
-        raise argparse.ArgumentTypeError(f"must be a finite number of seconds greater than 0, not {text!r}")
-    return value
-
-
-def seed(text: str) -> int:
-    try:
-        value = int(text, 0)
-    except ValueError:
-        value = -1
-    if not 0 <= value <= SEED_MAX:
-        raise argparse.ArgumentTypeError(f"must be an integer in 0..{SEED_MAX} (2**64 - 1), not {text!r}")
-    return value
 
 
 def add_commands(sub) -> None:

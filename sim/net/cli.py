@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from tlscosim.argtypes import positive_int
+
 MIB = 1 << 20
 
 
@@ -11,8 +13,8 @@ def add_commands(sub) -> None:
                                        "(simulated and wall) and TCP echo throughput (simulated cycles per byte, "
                                        "wall seconds per MiB). Needs root.")
     bench.add_argument("--elf", help="echo firmware (default: build/fw/echo.elf, built if needed)")
-    bench.add_argument("--pings", type=int, default=20, help="echo requests to send")
-    bench.add_argument("--bytes", type=int, default=MIB, help="bytes through the TCP echo")
+    bench.add_argument("--pings", type=positive_int, default=20, help="echo requests to send")
+    bench.add_argument("--bytes", type=positive_int, default=MIB, help="bytes through the TCP echo")
     bench.add_argument("--json", metavar="FILE", help="write the figures as JSON")
     bench.set_defaults(func=_bench)
 

@@ -19,7 +19,7 @@ from elftools.elf.elffile import ELFFile
 from tlscosim.cli import main as tlscosim_main
 from tlscosim.errors import UserError
 from tlscosim.fw.qemu import run_qemu
-from tlscosim.sim.cli import SEED_MAX
+from tlscosim.argtypes import SEED_MAX
 from tlscosim.sim.elf import Firmware
 from tlscosim.sim.machine import Simulation
 from tlscosim.sim.runner import load_simulation
@@ -68,10 +68,21 @@ def test_seeds_in_range_are_accepted(test_elfs, seed):
     assert (proc.returncode, proc.stderr) == (3, "")
 
 
-def test_bench_repeat_must_be_positive():
-    proc = tlscosim("bench", "--repeat", "0")
+OTHER_COMMANDS = {
+    ("bench", "--repeat", "0"): "tlscosim bench: error: argument --repeat: must be a whole number greater than 0, not '0'",
+    ("build", "hello", "-j", "-3"): "tlscosim build: error: argument -j/--jobs: must be a whole number greater than 0, "
+                                    "not '-3'",
+    ("bench-net", "--bytes", "-5"): "tlscosim bench-net: error: argument --bytes: must be a whole number greater "
+                                    "than 0, not '-5'",
+}
+
+
+@pytest.mark.parametrize("args", OTHER_COMMANDS, ids=" ".join)
+def test_counts_of_other_commands_must_be_positive(args):
+    proc = tlscosim(*args)
     assert proc.returncode == EXIT_BAD_INPUT
-    assert last_line(proc.stderr) == "tlscosim bench: error: argument --repeat: must be a whole number greater than 0, not '0'"
+    assert last_line(proc.stderr) == OTHER_COMMANDS[args]
+    assert_no_traceback(proc)
 
 
 # -- ELF files (item 12) ---------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from ..argtypes import positive_int
 from ..boarddesc import DEFAULT_BOARD
 
 
@@ -15,7 +16,7 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
                     "Incremental: only what changed is rebuilt.")
     p.add_argument("apps", nargs="*", metavar="APP", help="apps under sw/apps/ (default: all)")
     p.add_argument("--board", default=DEFAULT_BOARD, help=f"board name or TOML file (default: {DEFAULT_BOARD})")
-    p.add_argument("-j", "--jobs", type=int, default=None, metavar="N", help="parallel compile jobs (default: CPUs)")
+    p.add_argument("-j", "--jobs", type=positive_int, default=None, metavar="N", help="parallel compile jobs (default: CPUs)")
     p.add_argument("--clean", action="store_true", help="remove the apps' previous outputs first")
     p.set_defaults(func=run_build)
 
