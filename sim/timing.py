@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .decode import Insn, operand_registers
+from .decode import BRANCHES, Insn, operand_registers
 from .native import BlockEnd, SiteKind
 
 LOAD_SINGLE = frozenset({
@@ -50,6 +50,18 @@ LOADED_TARGET_EXTRA = 2
 # TBB/TBH: "two cycles for the load, one cycle for the add, and three cycles for the
 # pipeline reload" (3.3.2): the add is one more CPI cycle.
 TABLE_BRANCH_ADD = 1
+# "Any load or store that generates an address dependent on the result of a preceding data
+# processing operation stalls the pipeline for an additional cycle while the register bank
+# is updated. There is no forwarding path for this scenario." (TRM 3.3.2, as quoted for the
+# Cortex-M4 core in TI's SWCU185 and in the Cortex-M3 TRM 3.3.2.) Counted as LSU: it is a
+# cycle of the load/store instruction.
+ADDRESS_INTERLOCK = 1
+# Instructions that write no general-purpose register, or write one as a load, a branch or
+# a status move: never the "data processing operation" of the interlock.
+NOT_DATA_PROCESSING = frozenset({"cmp", "cmn", "tst", "teq", "it", "nop", "dmb", "dsb", "isb", "wfi", "wfe",
+                                 "sev", "yield", "bkpt", "svc", "cpsie", "cpsid", "msr", "udf"})
+LONG_MULTIPLY = ("umull", "smull", "umlal", "smlal", "umaal", "smlalbb", "smlalbt", "smlaltb", "smlaltt",
+                 "smlald", "smlaldx", "smlsld", "smlsldx")
 # Divide: 2..12 cycles, early termination on the operands (TRM note). The static cost is
 # the minimum (1, a failed condition, inside an IT block); an instruction hook adds the
 # rest from the operands (cyclehook.c).
@@ -175,9 +187,9 @@ class CortexM4Timing:
         return fetches * (1 + ws)
 
     def _insn(self, insn: Insn, prev: Insn | None) -> InsnCost:
-        if insn.fp:
-            return fp_cost(insn, prev)
-        cost = self._integer(insn, prev)
+        cost = fp_cost(insn, prev) if insn.fp else self._integer(insn, prev)
+        if self._address_interlock(insn, prev):
+            cost = InsnCost(cost.cycles + ADDRESS_INTERLOCK, cost.lsu + ADDRESS_INTERLOCK, cost.cpi, cost.fold)
         if insn.writes_pc and insn.is_load:
             # The target comes from memory (a load to PC, TBB/TBH): P is 3, not 1.
             extra = LOADED_TARGET_EXTRA + (TABLE_BRANCH_ADD if insn.mnemonic in TABLE_BRANCH else 0)
@@ -206,6 +218,15 @@ class CortexM4Timing:
         if m in BARRIER_REFILL:
             return InsnCost(2, cpi=1)
         return InsnCost(1)
+
+    @staticmethod
+    def _address_interlock(insn: Insn, prev: Insn | None) -> bool:
+        """A load or store whose address register the data-processing instruction just
+        before it wrote (TRM 3.3.2: no forwarding path to the address generation)."""
+        if prev is None or not (insn.is_load or insn.is_store):
+            return False
+        address = {insn.mem.base, insn.mem.index} if insn.mem is not None else {insn.list_base}
+        return bool(address & data_processing_destinations(prev))
 
     @staticmethod
     def _buffered_store(insn: Insn) -> bool:
@@ -296,6 +317,18 @@ class FlatTiming(CortexM4Timing):
         n = len(insns)
         return BlockTiming(costs=tuple(InsnCost(1) for _ in insns), prefix=tuple(range(n)),
                            cycles=n, lsu=0, cpi=0, fold=0, end=0, refill=0)
+
+
+def data_processing_destinations(insn: Insn) -> set[str]:
+    """Core registers a data-processing instruction writes (none for loads, stores,
+    branches, compares, hints and FP instructions)."""
+    if (insn.fp or insn.is_load or insn.is_store or insn.writes_pc or insn.mnemonic in NOT_DATA_PROCESSING
+            or insn.mnemonic in BRANCHES or insn.mnemonic == "mrs"):
+        return set()
+    regs = operand_registers(insn)
+    if not regs:
+        return set()
+    return set(regs[:2]) if insn.mnemonic.startswith(LONG_MULTIPLY) else {regs[0]}
 
 
 def _fp_registers(text: str) -> set[int]:

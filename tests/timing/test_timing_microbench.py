@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from timing_rules import (ALU, BRANCH, BRANCH_NOT_TAKEN, DOUBLE, IT_FOLDED, IT_NOT_FOLDED, ISB,
+from timing_rules import (ADDRESS_INTERLOCK, ALU, BRANCH, BRANCH_NOT_TAKEN, DOUBLE, IT_FOLDED, IT_NOT_FOLDED, ISB,
                           LOAD, LOAD_PIPELINED, LOADED_TARGET, MULTIPLY, SKIPPED, STORE,
                           STORE_PIPELINED, TABLE_BRANCH, Cost, divide, multiple, refill, refill_cost)
 
@@ -37,6 +37,11 @@ EXPECTED = {
     # cycles total" (3.3.2); the next LDR follows a store: not pipelined
     "ldr_str": per_copy(LOAD + STORE_PIPELINED),
     "str": per_copy(STORE),
+    # mov r3, r6; ldr/str [r3]: the address was computed by the instruction before
+    "mov_ldr": per_copy(ALU + LOAD + ADDRESS_INTERLOCK),
+    "mov_str": per_copy(ALU + STORE + ADDRESS_INTERLOCK),
+    # mov r3, r6; ldr r0, [r6]: the load does not use r3, no stall
+    "mov_ldr_other": per_copy(ALU + LOAD),
     # ldm/stm of r0-r7: 1+N, "an eight element store takes nine cycles" (3.3.2)
     "ldm8": per_copy(multiple(8)),
     "stm8": per_copy(multiple(8)),

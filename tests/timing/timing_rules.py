@@ -70,6 +70,11 @@ LOAD_PIPELINED = Cost(1)               # footnote b / 3.3.2: an LDR or STR right
 STORE = Cost(1)                        # 3.3.2: "STR Rx,[Ry,#imm] is always one cycle" (write buffer)
 STORE_REGISTER_OFFSET = Cost(2, lsu=1) # "Store STR 2" for [Rn, Rm]; nothing pipelines after it
 STORE_PIPELINED = Cost(1)              # 3.3.2: "STR can only be pipelined when it follows an LDR"
+# 3.3.2: "Any load or store that generates an address dependent on the result of a
+# preceding data processing operation stalls the pipeline for an additional cycle while
+# the register bank is updated. There is no forwarding path" (as TI's SWCU185 quotes it for
+# its Cortex-M4F; the Cortex-M3 TRM has the same text). One more load/store cycle.
+ADDRESS_INTERLOCK = Cost(1, lsu=1)
 DOUBLE = Cost(3, lsu=2)                # "LDRD/STRD 1+N" with N = 2; 3.3.2: "three cycles"
 BRANCH = Cost(1)                       # "B 1+P": the P is added where the branch is taken
 BRANCH_NOT_TAKEN = Cost(1)             # "B<cond> 1 or 1+P", "CBZ 1 or 1+P": 1 when not taken
