@@ -24,11 +24,18 @@ def configured_options() -> set[str]:
     return set(re.findall(r"^#define (MBEDTLS_\w+)", text, re.M))
 
 
+# Semihosting cannot list a folder (sw/mbedtls/compat/dirent.h): these fail on both machines.
+FOLDER_LISTING_TESTS = {"x509parse": ["X509 CRT parse path #1 (one cert)", "X509 CRT parse path #2 (two certs)",
+                                      "X509 CRT parse path #3 (two certs, one non-cert)"]}
+
+
 def check_suite(suite, elf):
-    sim = runner.run_on_tlscosim(suite, elf, BOARD)
-    qemu = runner.run_on_qemu(suite, elf, BOARD)
-    assert sim.ok, (sim.error, sim.failures)
-    assert qemu.ok, (qemu.error, qemu.failures)
+    sim = runner.run_on_tlscosim(suite, elf, BOARD, timeout_s=7200)
+    qemu = runner.run_on_qemu(suite, elf, BOARD, timeout_s=3600)
+    expected_failures = FOLDER_LISTING_TESTS.get(suite.name, [])
+    for outcome in (sim, qemu):
+        assert outcome.complete and outcome.error is None, outcome.error
+        assert outcome.failures == expected_failures
     assert (sim.passed, sim.failed, sim.skipped) == (qemu.passed, qemu.failed, qemu.skipped)
     assert sim.skip_reasons == qemu.skip_reasons
     assert sim.total == len(suite.test_cases())
