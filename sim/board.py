@@ -10,10 +10,7 @@ from .context import DeviceContext
 from .core import CortexM4Core
 from .peripherals import device_class
 from .peripherals.dwt import Dwt
-from .peripherals.scs import SystemControlSpace
 from .timing import TIMING_MODELS
-
-CORE_DEVICE_MODELS = {"scs": SystemControlSpace, "dwt": Dwt}
 
 
 class Board:
@@ -24,7 +21,8 @@ class Board:
         model = TIMING_MODELS[timing](code_wait_states=self._wait_states_at)
         self.core = CortexM4Core(desc, model, self.is_ram)
         self.ctx = DeviceContext(clock=self.core.clock, scheduler=self.core.scheduler,
-                                 nvic=self.core.nvic, seed=seed, uart_sink=uart_sink, warn=warn)
+                                 nvic=self.core.nvic, seed=seed, uart_sink=uart_sink, warn=warn,
+                                 core=self.core)
         self.host = self.ctx.host       # the board's ports to the host (sim/net/hostio.py)
         self.devices: dict[str, object] = {}
         self.core.accounting.map_code_memory(desc.code_memory.base, desc.code_memory.size)
@@ -49,10 +47,7 @@ class Board:
     def _build_devices(self) -> None:
         foreground, background = [], []
         for spec in self.desc.peripherals:
-            if spec.model in CORE_DEVICE_MODELS:
-                device = CORE_DEVICE_MODELS[spec.model](spec, self.ctx, self.core)
-            else:
-                device = device_class(spec.model)(spec, self.ctx)
+            device = device_class(spec.model)(spec, self.ctx)
             self.devices[spec.name] = device
             (background if spec.is_background else foreground).append((spec.base, spec.end, device))
         self.core.dwt = next((d for d in self.devices.values() if isinstance(d, Dwt)), None)
@@ -97,6 +92,12 @@ class Board:
 
     def reset_devices(self) -> None:
         for device in self.devices.values():
-            reset = getattr(device, "reset", None)
-            if reset:
-                reset()
+            device.reset()
+
+    def close(self) -> None:
+        """Releases the devices (RTL back ends, host links) and the CPU engine; the board
+        is unusable afterwards. Safe to call twice."""
+        devices, self.devices = self.devices, {}
+        for device in devices.values():
+            device.close()
+        self.core.cpu.close()

@@ -1,5 +1,7 @@
 """What a device model may use of the board: the clock, timed events, interrupt lines,
-host I/O and diagnostics. Devices get this object and nothing else (no CPU, no engine)."""
+host I/O and diagnostics. Devices get this object and nothing else (no CPU, no engine);
+the core's own devices (System Control Space, DWT) also find the core's architectural
+state in `core`."""
 
 from __future__ import annotations
 
@@ -83,6 +85,7 @@ class DeviceContext:
     warn: Callable[[str], None] = lambda message: None
     _warned: set = field(default_factory=set)
     host: HostIO | None = None      # the board's ports to the host; made here when not given
+    core: object | None = None      # the core's state: for the core's own devices only
 
     def __post_init__(self) -> None:
         if self.host is None:

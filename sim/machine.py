@@ -180,6 +180,16 @@ class Simulation:
 
     # -- the loop ------------------------------------------------------------------------------
 
+    def close(self) -> None:
+        """Releases the board (devices, RTL back ends, host links, the CPU engine)."""
+        self.board.close()
+
+    def __enter__(self) -> "Simulation":
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.close()
+
     def run(self) -> RunResult:
         start = time.perf_counter()
         self._wall_start = start

@@ -16,14 +16,14 @@ def known_models() -> dict[str, type]:
     """Every model a board file may name, the core's own devices included. A model's
     class may declare OPTIONS (key -> tlscosim.schema.Key): the extra keys its
     [[peripheral]] entries accept."""
-    from .dwt import Dwt
-    from .scs import SystemControlSpace
-
-    return {**device_models(), "scs": SystemControlSpace, "dwt": Dwt}
+    return device_models()
 
 
 def device_models() -> dict[str, type]:
-    from . import accelerator, cmsdk_timer, cmsdk_uart, lan9118, trng, unimplemented
+    """model name -> class. Every class follows one contract: built as cls(spec, ctx)
+    (sim/context.py), then read(offset, size), write(offset, size, value), reset() and
+    close()."""
+    from . import accelerator, cmsdk_timer, cmsdk_uart, dwt, lan9118, scs, trng, unimplemented
 
     models = {
         "cmsdk_uart": cmsdk_uart.CmsdkUart,
@@ -32,5 +32,7 @@ def device_models() -> dict[str, type]:
         "lan9118": lan9118.Lan9118,
         "unimplemented": unimplemented.Unimplemented,
         "rtl_accelerator": accelerator.RtlAccelerator,
+        "scs": scs.SystemControlSpace,
+        "dwt": dwt.Dwt,
     }
     return models

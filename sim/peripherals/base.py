@@ -24,6 +24,7 @@ class RegisterDevice:
         for reg in regmap:
             for index in range(reg.count):
                 self._decode[reg.offset_of(index)] = (reg.name, index)
+        self._check_handlers()
         self._readers = {r.name: getattr(self, f"read_{r.name}", None) for r in regmap}
         self._writers = {r.name: getattr(self, f"write_{r.name}", None) for r in regmap}
         self._access = {r.name: r.access for r in regmap}
@@ -32,6 +33,19 @@ class RegisterDevice:
 
     def reset(self) -> None:
         self.values = {r.name: [r.reset] * r.count for r in self.regmap}
+
+    def close(self) -> None:
+        """Releases what the model holds outside Python (none here; RTL back ends do)."""
+
+    def _check_handlers(self) -> None:
+        """A read_X/write_X handler for a register X the map does not have is a model
+        bug that would silently never run: refuse it at start-up."""
+        names = {r.name for r in self.regmap}
+        stray = sorted(attr for attr in dir(type(self))
+                       if attr.startswith(("read_", "write_")) and attr.split("_", 1)[1] not in names)
+        if stray:
+            raise TypeError(f"{type(self).__name__} ({self.name}): handler(s) {', '.join(stray)} name no "
+                            f"register of its map {self.regmap.name!r}")
 
     # -- helpers for subclasses -----------------------------------------------------------
 

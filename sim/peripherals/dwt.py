@@ -34,8 +34,8 @@ def counter_mask(register) -> int:
 class Dwt(RegisterDevice):
     """`core` offers trace_enabled() and event_counts() (cycles, cpi, lsu, fold, exc, sleep)."""
 
-    def __init__(self, spec, ctx, core):
-        self.core = core
+    def __init__(self, spec, ctx):
+        self.core = ctx.core
         self._anchor: dict[str, tuple[int, int] | None] = {}
         self._mask = {reg: counter_mask(spec.regmap[reg]) for reg in COUNTERS}
         super().__init__(spec.name, spec.regmap, ctx)

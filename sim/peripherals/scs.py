@@ -22,8 +22,8 @@ SHCSR_BITS = {
 class SystemControlSpace(RegisterDevice):
     """`core` offers nvic, scb (SystemControl), systick, exceptions and request_reset()."""
 
-    def __init__(self, spec, ctx, core):
-        self.core = core
+    def __init__(self, spec, ctx):
+        self.core = ctx.core
         super().__init__(spec.name, spec.regmap, ctx)
 
     def unmapped_access(self, offset, write):

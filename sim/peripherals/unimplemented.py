@@ -16,5 +16,8 @@ class Unimplemented:
     def write(self, offset: int, size: int, value: int) -> None:
         self.ctx.warn_once(self.name, f"{self.name}: access to an unimplemented region (write ignored)")
 
+    def close(self) -> None:
+        pass
+
     def reset(self) -> None:
         pass

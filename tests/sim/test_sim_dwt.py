@@ -52,7 +52,8 @@ def core():
 @pytest.fixture
 def regs(board_desc, bench, core):
     spec = board_desc.peripheral("dwt")
-    return Regs(Dwt(spec, bench.ctx, core), spec.regmap)
+    bench.ctx.core = core
+    return Regs(Dwt(spec, bench.ctx), spec.regmap)
 
 
 def enable(regs, *names):
