@@ -42,6 +42,7 @@ INVERSE = {"eq": "ne", "ne": "eq", "cs": "cc", "cc": "cs", "mi": "pl", "pl": "mi
            "vc": "vs", "hi": "ls", "ls": "hi", "ge": "lt", "lt": "ge", "gt": "le", "le": "gt"}
 
 MAX_DEPTH = 2               # nesting of loops, branches and switches
+MEMORY_OP_FREE_REGS = 3     # registers a memory op in an IT block may need: data, base, index
 
 
 @dataclass(frozen=True)
@@ -398,7 +399,10 @@ def it_block(c: _Context, branch_target: str | None = None) -> list[str]:
     # earlier instruction of the block writes
     taken: set[str] = set()
     for _ in range(count - (1 if branch_target else 0)):
-        op = memory_op(c, avoid=frozenset(taken)) if c.integer(0, 2) == 0 else alu_op(c)
+        free = [r for r in DATA_REGS if r not in taken and r not in c.reserved]
+        # a memory op may need a scratch base and an index: only with registers to spare
+        memory = len(free) >= MEMORY_OP_FREE_REGS and c.integer(0, 2) == 0
+        op = memory_op(c, avoid=frozenset(taken)) if memory else alu_op(c)
         if not op.in_it:        # 16-bit MULS is MUL inside an IT block
             op = Op("mul", op.operands, op.writes)
         ops.append(op)
