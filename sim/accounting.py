@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from . import native
 from .alignment import AlignmentCheck, alignment_checks
-from .decode import Insn, control_flow, decode_block
+from .decode import UNKNOWN, Insn, control_flow, decode_block
 from .timing import BlockTiming
 
 
@@ -126,6 +126,12 @@ class CycleAccounting:
         self._site_handles.append(handle)
         self._cpu.add_instruction_hook(check.address, native.align_hook_address(), handle)
         self._aligns_installed[check.address] = handle
+
+    def undecoded_executed(self) -> dict[int, str]:
+        """Instructions the decoder could not decode, in blocks that ran: address -> text.
+        (Costed as one cycle; the run loop leaves out those the engine found undefined.)"""
+        return {insn.address: insn.text for block, count in self.blocks_with_counts() if count
+                for insn in block.insns if insn.mnemonic == UNKNOWN}
 
     def untrapped_misaligned(self) -> dict[int, int]:
         """Instruction -> misaligned executions inside IT blocks that could not be trapped."""
