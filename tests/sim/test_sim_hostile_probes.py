@@ -7,14 +7,17 @@ from __future__ import annotations
 
 import re
 
+from pathlib import Path
+
 import pytest
 
 from tlscosim.fw.build import build_firmware
 from tlscosim.fw.qemu import run_qemu
 from tlscosim.paths import BUILD_DIR
 
-from conftest import FIRMWARE_DIR
 from simtest import run, with_scenario
+
+FIRMWARE_DIR = Path(__file__).parent / "firmware"
 
 MAX_CYCLES = 20_000_000
 QEMU_LOCKUP_EXIT = -6     # QEMU aborts ("qemu: fatal: Lockup: ...")

@@ -15,14 +15,17 @@ from __future__ import annotations
 
 import itertools
 
+from pathlib import Path
+
 import pytest
 
 from tlscosim.fw.build import build_firmware
 from tlscosim.fw.qemu import run_qemu
 from tlscosim.paths import BUILD_DIR
 
-from conftest import FIRMWARE_DIR
 from simtest import run, with_scenario
+
+FIRMWARE_DIR = Path(__file__).parent / "firmware"
 
 BOARDS = ("mps2-an386", "stm32f4-like")     # zero wait states; flash with 5 wait states
 TIMINGS = ("flat", "cortex-m4")
