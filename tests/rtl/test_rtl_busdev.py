@@ -70,7 +70,9 @@ def test_verilator_and_pysim_agree_cycle_for_cycle(core):
     trace = random_trace(register_map(core), seed=11, count=TRACE_LENGTH)
     with RtlBusDevice(core) as pysim, RtlBusDevice(core, backend="verilator") as verilated:
         seen_pysim, seen_verilator = replay(pysim, trace), replay(verilated, trace)
-    assert sum(1 for _, value, _, _ in seen_pysim if value) > TRACE_LENGTH // 10
+    # The trace reaches the datapath: a share of its reads return data (GCM, with two
+    # key slots and more write-only registers, returns fewer than the others).
+    assert sum(1 for _, value, _, _ in seen_pysim if value) > TRACE_LENGTH // 20
     assert any(busy for *_, busy in seen_pysim), "the trace never started an operation"
     assert seen_verilator == seen_pysim
 

@@ -8,7 +8,8 @@ from tlscosim.cheader import header_text, regmap_lines
 from tlscosim.regmap import RegisterMap
 from tlscosim.rtl.regmaps import CORES, register_map
 
-EXPECTED_ARRAYS = {"aes": {"KEY": 8, "DIN": 4, "DOUT": 4}, "sha256": {"BLOCK": 16, "DIGEST": 8}}
+EXPECTED_ARRAYS = {"aes": {"KEY": 8, "DIN": 4, "DOUT": 4}, "sha256": {"BLOCK": 16, "DIGEST": 8},
+                   "gcm": {"KEY0": 8, "KEY1": 8, "IV": 3, "DIN": 4, "DOUT": 4}}
 COMMON = ("ID", "VERSION", "CTRL", "STATUS", "IRQ_ENABLE", "BLOCKS")
 
 
