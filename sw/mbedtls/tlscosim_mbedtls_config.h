@@ -5,7 +5,8 @@
  * PSA key storage, wall-clock time) but host files through semihosting, entropy from the board's TRNG
  * (MBEDTLS_ENTROPY_HARDWARE_ALT, sw/mbedtls/entropy_hardware.c), and modules this project
  * does not use left out (DES, Camellia, ARIA, LMS, RIPEMD-160, SHA-3, EC J-PAKE, PKCS#7/12,
- * DTLS, debug, x86/ARMv8 instruction back ends). Accelerator glue (_ALT hooks) is added by
+ * x86/ARMv8 instruction back ends). TLS debug output (MBEDTLS_DEBUG_C) and DTLS 1.2 are in:
+ * the TLS apps expose both (--tls-debug, --transport dtls). Accelerator glue (_ALT hooks) is added by
  * tlscosim_mbedtls_accel.h when the build defines TLSCOSIM_MBEDTLS_ACCEL. */
 #ifndef TLSCOSIM_MBEDTLS_CONFIG_H
 #define TLSCOSIM_MBEDTLS_CONFIG_H
@@ -162,6 +163,13 @@
 #define MBEDTLS_SSL_CONTEXT_SERIALIZATION
 #define MBEDTLS_SSL_VARIABLE_BUFFER_LENGTH
 #define MBEDTLS_SSL_CLI_ALLOW_WEAK_CERTIFICATE_VERIFICATION_WITHOUT_HOSTNAME
+#define MBEDTLS_DEBUG_C
+/* -- DTLS 1.2 over UDP: cookies (HelloVerifyRequest), replay protection ------------------ */
+#define MBEDTLS_SSL_PROTO_DTLS
+#define MBEDTLS_SSL_DTLS_ANTI_REPLAY
+#define MBEDTLS_SSL_DTLS_HELLO_VERIFY
+#define MBEDTLS_SSL_DTLS_CLIENT_PORT_REUSE
+#define MBEDTLS_SSL_COOKIE_C
 
 /* -- accelerators: their _ALT hooks live in a header of their own ------------------------ */
 #if defined(TLSCOSIM_MBEDTLS_ACCEL)
