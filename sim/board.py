@@ -14,7 +14,7 @@ from .timing import TIMING_MODELS
 
 
 class Board:
-    def __init__(self, desc, *, timing: str = "cortex-m4", seed: int = 0,
+    def __init__(self, desc, *, timing: str = "cortex-m4", seed: int = 0, rtc_epoch: int | None = None,
                  uart_sink: Callable[[str, bytes], None] = lambda n, d: None,
                  warn: Callable[[str], None] = lambda m: None):
         self.desc = desc
@@ -22,7 +22,7 @@ class Board:
         self.core = CortexM4Core(desc, model, self.is_ram)
         self.ctx = DeviceContext(clock=self.core.clock, scheduler=self.core.scheduler,
                                  nvic=self.core.nvic, seed=seed, uart_sink=uart_sink, warn=warn,
-                                 core=self.core)
+                                 core=self.core, rtc_epoch=rtc_epoch)
         self.host = self.ctx.host       # the board's ports to the host (sim/net/hostio.py)
         self.devices: dict[str, object] = {}
         self.core.accounting.map_code_memory(desc.code_memory.base, desc.code_memory.size)

@@ -25,6 +25,10 @@ def add_commands(sub) -> None:
                      help="cycle model: Cortex-M4 TRM timings, or one cycle per instruction")
     run.add_argument("--seed", type=seed, default=0,
                      help=f"seed of the entropy source (TRNG), 0..{SEED_MAX} (decimal or 0x hex)")
+    from .peripherals.rtc import rtc_epoch_argument
+    run.add_argument("--rtc-epoch", type=rtc_epoch_argument, default=None, metavar="SECONDS|now",
+                     help="the real-time clock's time at start, in seconds since 1970 (UTC); "
+                          "default 'now': the host's time")
     run.add_argument("--fault-policy", default="firmware", choices=("firmware", "stop"),
                      help="firmware: fault handlers run as on hardware (default); stop: stop at the first fault")
     run.add_argument("--profile", metavar="FILE",

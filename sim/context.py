@@ -86,6 +86,7 @@ class DeviceContext:
     _warned: set = field(default_factory=set)
     host: HostIO | None = None      # the board's ports to the host; made here when not given
     core: object | None = None      # the core's state: for the core's own devices only
+    rtc_epoch: int | None = None    # the RTC's time at start (None: the host's time)
 
     def __post_init__(self) -> None:
         if self.host is None:

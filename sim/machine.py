@@ -16,6 +16,7 @@ from .faults import FaultReport
 from .fpu import CFSR_NOCP
 from .native import StopReason
 from .nvic import Exc, exception_name
+from .peripherals.rtc import check_rtc_epoch
 from .scb import scs_masks
 from .semihosting import SEMIHOSTING_BKPT, Semihosting
 
@@ -44,6 +45,7 @@ class RunOptions:
     fault_handler_budget_cycles: int = 25_000_000
     timing: str = "cortex-m4"
     seed: int = 0
+    rtc_epoch: int | None = None     # the RTC's time at start, seconds since 1970 (None: the host's)
     heartbeat_cycles: int = DEFAULT_HEARTBEAT_CYCLES
     progress: Callable[[dict], None] | None = None
 
@@ -114,7 +116,9 @@ class Simulation:
         self._wall_start = 0.0
         self._next_heartbeat = 2**63
         firmware.check_fits(board_desc)
+        check_rtc_epoch(self.options.rtc_epoch)
         self.board = Board(board_desc, timing=self.options.timing, seed=self.options.seed,
+                           rtc_epoch=self.options.rtc_epoch,
                            uart_sink=self._on_uart, warn=self._warn)
         self.core = self.board.core
         self.cpu = self.core.cpu

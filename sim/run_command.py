@@ -48,7 +48,7 @@ def run_command(args) -> int:
     firmware = Firmware.load(args.elf)
     _check_outputs(args)
     options = RunOptions(max_cycles=args.max_cycles, timeout_s=args.timeout_s, timing=args.timing,
-                         seed=args.seed, fault_policy=args.fault_policy,
+                         seed=args.seed, rtc_epoch=args.rtc_epoch, fault_policy=args.fault_policy,
                          progress=None if args.quiet else _Progress(board.clock_hz))
     sim = Simulation(board, firmware, options, uart_sink=_write_stdout, semihosting_sink=_write_stdout)
     semihosting.attach_from_args(sim, args)

@@ -23,12 +23,13 @@ def device_models() -> dict[str, type]:
     """model name -> class. Every class follows one contract: built as cls(spec, ctx)
     (sim/context.py), then read(offset, size), write(offset, size, value), reset() and
     close()."""
-    from . import accelerator, cmsdk_timer, cmsdk_uart, dwt, lan9118, scs, trng, unimplemented
+    from . import accelerator, cmsdk_timer, cmsdk_uart, dwt, lan9118, rtc, scs, trng, unimplemented
 
     models = {
         "cmsdk_uart": cmsdk_uart.CmsdkUart,
         "cmsdk_timer": cmsdk_timer.CmsdkTimer,
         "trng": trng.Trng,
+        "rtc": rtc.Rtc,
         "lan9118": lan9118.Lan9118,
         "unimplemented": unimplemented.Unimplemented,
         "rtl_accelerator": accelerator.RtlAccelerator,
