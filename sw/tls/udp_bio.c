@@ -168,6 +168,14 @@ int udp_bio_recv_timeout(void *ctx, unsigned char *buf, size_t len, uint32_t tim
     }
 }
 
+int udp_bio_peek(const struct udp_bio *b, unsigned char *buf, size_t len)
+{
+    if (b->count == 0)
+        return -1;
+    const struct pbuf *p = b->queue[b->head].p;
+    return pbuf_copy_partial(p, buf, (u16_t)(len < p->tot_len ? len : p->tot_len), 0);
+}
+
 int udp_bio_pending(const struct udp_bio *b)
 {
     return (int)b->count;

@@ -31,6 +31,9 @@ int udp_bio_recv(void *ctx, unsigned char *buf, size_t len);
  * MBEDTLS_ERR_SSL_TIMEOUT. For callers that want Mbed TLS to block. */
 int udp_bio_recv_timeout(void *ctx, unsigned char *buf, size_t len, uint32_t timeout_ms);
 
+/* Copies the oldest queued datagram (cut to len) without taking it: its length, or -1 when
+ * the queue is empty. */
+int udp_bio_peek(const struct udp_bio *b, unsigned char *buf, size_t len);
 /* Datagrams queued from the peer (a server with no peer yet: from anyone). */
 int udp_bio_pending(const struct udp_bio *b);
 /* Server: 1 and the peer's address once a datagram has arrived, else 0. */
