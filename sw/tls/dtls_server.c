@@ -7,6 +7,7 @@
 #include "dwt.h"
 #include "net.h"
 #include "tls_events.h"
+#include "tls_peek.h"
 
 /* Offsets in a DTLS 1.2 record holding a ClientHello (RFC 6347 4.1, 4.2.2, 4.2.1): record
  * header, handshake header, then client_version, random, session_id<0..32>, cookie<0..255>. */
@@ -91,7 +92,7 @@ static int answer_without_cookie(mbedtls_ssl_context *ssl)
     int ret;
     do
         ret = mbedtls_ssl_handshake_step(ssl);
-    while (ret == 0 && ssl->MBEDTLS_PRIVATE(state) <= MBEDTLS_SSL_SERVER_HELLO);
+    while (ret == 0 && tls_peek_state(ssl) <= MBEDTLS_SSL_SERVER_HELLO);
     return ret;
 }
 
