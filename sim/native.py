@@ -1,5 +1,7 @@
 """Builds and loads the native block hook (native/cyclehook.c) with ctypes.
 
+Its structures and numbers are those of native/tcs_abi.h, checked at load (native_abi.py).
+
 The shared library is compiled on first use into build/native/, keyed by a hash of its
 source and of the Unicorn library it links against, so a changed source or Unicorn
 rebuilds it and an unchanged one loads at once.
@@ -17,93 +19,20 @@ from pathlib import Path
 from tlscosim.errors import UserError
 from tlscosim.paths import NATIVE_BUILD_DIR
 
+from . import native_abi
+
 SOURCE = Path(__file__).with_name("native") / "cyclehook.c"
-RECENT_BLOCKS = 32
-
-
-class Flow:
-    """Call-stack effect of a block's last instruction (enum tcs_flow)."""
-
-    NONE = 0
-    CALL = 1
-    RETURN = 2
-
-
-class BlockEnd:
-    """How a block ends (enum tcs_block_end)."""
-
-    SEQUENTIAL = 0
-    CONDITIONAL = 1
-    BRANCH = 2
-
-
-class StopReason:
-    NONE = 0
-    DEADLINE = 1
-    REQUEST = 2
-    IRQ_UNMASKED = 3
-    DECODE_ERROR = 4
-    RETRANSLATE = 5
-    FP_TRAP = 6
-    UNALIGNED = 7
-
-
-MISS_RETRANSLATE = -2
-
-
-class SiteKind:
-    """Instructions whose cost is settled at run time (enum tcs_site_kind)."""
-
-    DIVIDE = 1
-    CONDITIONAL = 2
-
-
-class SharedCounters(ctypes.Structure):
-    """Mirror of tcs_shared in cyclehook.c."""
-
-    _fields_ = [
-        ("cycles", ctypes.c_uint64),
-        ("deadline", ctypes.c_uint64),
-        ("deadline_after_watch", ctypes.c_uint64),
-        ("block_start_cycles", ctypes.c_uint64),
-        ("refill_cycles", ctypes.c_uint64),
-        ("site_cpi", ctypes.c_int64),
-        ("site_lsu", ctypes.c_int64),
-        ("cur_block", ctypes.c_int64),
-        ("stop_request", ctypes.c_uint32),
-        ("stop_reason", ctypes.c_uint32),
-        ("watch_irq", ctypes.c_uint32),
-        ("watch_prio", ctypes.c_uint32),
-        ("watch_group_mask", ctypes.c_uint32),
-        ("pending_end", ctypes.c_uint32),
-        ("pending_fallthrough", ctypes.c_uint32),
-        ("recent_pos", ctypes.c_uint32),
-        ("recent", ctypes.c_uint32 * RECENT_BLOCKS),
-    ]
-
-
-class Totals(ctypes.Structure):
-    """Mirror of tcs_totals_t: sums over the block table."""
-
-    _fields_ = [(name, ctypes.c_uint64) for name in ("instructions", "cpi", "lsu", "fold")]
-
-
-class BlockCost(ctypes.Structure):
-    """Mirror of tcs_block in cyclehook.c."""
-
-    _fields_ = [
-        ("addr", ctypes.c_uint32),
-        ("size", ctypes.c_uint32),
-        ("ninsn", ctypes.c_uint32),
-        ("cycles", ctypes.c_uint32),
-        ("end", ctypes.c_uint32),
-        ("refill", ctypes.c_uint32),
-        ("cpi", ctypes.c_uint32),
-        ("lsu", ctypes.c_uint32),
-        ("fold", ctypes.c_uint32),
-        ("flow", ctypes.c_uint32),
-        ("count", ctypes.c_uint64),
-    ]
+# What the hook shares with Python comes from native/tcs_abi.h (see native_abi.py).
+_ABI = native_abi.shared_abi()
+RECENT_BLOCKS = _ABI.constant("TCS_RECENT")
+MISS_RETRANSLATE = _ABI.constant("TCS_MISS_RETRANSLATE")
+Flow = _ABI.group("TCS_FLOW_")            # call-stack effect of a block's last instruction
+BlockEnd = _ABI.group("TCS_END_")         # how a block ends
+StopReason = _ABI.group("TCS_STOP_")      # why the hook stopped emulation
+SiteKind = _ABI.group("TCS_SITE_")        # instructions whose cost is settled at run time
+SharedCounters = _ABI.structure("tcs_shared")
+Totals = _ABI.structure("tcs_totals_t")
+BlockCost = _ABI.structure("tcs_block")
 
 
 MISS_CALLBACK = ctypes.CFUNCTYPE(ctypes.c_int64, ctypes.c_uint32, ctypes.c_uint32)
@@ -126,10 +55,14 @@ COMPILE_FLAGS = ("-O3", "-g", "-shared", "-fPIC", "-Wall", "-Wextra", "-Werror")
 
 def build_shared_library(source: Path, name: str, extra_flags=(), libraries=()) -> Path:
     """Compiles `source` into build/native/<name>-<hash>.so unless it is there already;
-    the hash covers the source and the command, so a change rebuilds it."""
+    the hash covers the source, the headers beside it and the command, so a change to any
+    of them rebuilds it."""
     flags = [*COMPILE_FLAGS, *extra_flags]
-    digest = hashlib.sha256(source.read_bytes() + " ".join(flags + list(libraries)).encode()).hexdigest()[:16]
-    out = NATIVE_BUILD_DIR / f"{name}-{digest}.so"
+    digest = hashlib.sha256()
+    for path in [source, *sorted(source.parent.glob("*.h"))]:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    digest.update(" ".join(flags + list(libraries)).encode())
+    out = NATIVE_BUILD_DIR / f"{name}-{digest.hexdigest()[:16]}.so"
     if out.exists():
         return out
     NATIVE_BUILD_DIR.mkdir(parents=True, exist_ok=True)
@@ -153,7 +86,8 @@ def _build() -> Path:
 
 @lru_cache(maxsize=1)
 def load_library() -> ctypes.CDLL:
-    lib = ctypes.CDLL(str(_build()))
+    path = _build()
+    lib = ctypes.CDLL(str(path))
     lib.tcs_new.restype = ctypes.c_void_p
     lib.tcs_new.argtypes = [ctypes.c_void_p, MISS_CALLBACK]
     lib.tcs_free.argtypes = [ctypes.c_void_p]
@@ -184,27 +118,8 @@ def load_library() -> ctypes.CDLL:
     lib.tcs_set_fp_trap.argtypes = [ctypes.c_void_p, ctypes.c_uint32, ctypes.c_uint32]
     lib.tcs_fp_trapped.restype = ctypes.c_int64
     lib.tcs_fp_trapped.argtypes = [ctypes.c_void_p]
-    lib.tcs_layout.restype = ctypes.c_int64
-    lib.tcs_layout.argtypes = [ctypes.c_int]
-    _check_layout(lib)
+    _ABI.verify(lib, path.name)
     return lib
-
-
-def _check_layout(lib: ctypes.CDLL) -> None:
-    expected = {
-        0: ctypes.sizeof(SharedCounters),
-        1: SharedCounters.cur_block.offset,
-        2: SharedCounters.stop_request.offset,
-        3: SharedCounters.recent.offset,
-        4: ctypes.sizeof(BlockCost),
-        5: BlockCost.count.offset,
-        6: RECENT_BLOCKS,
-        7: ctypes.sizeof(Totals),
-    }
-    for key, value in expected.items():
-        got = lib.tcs_layout(key)
-        if got != value:
-            raise RuntimeError(f"native hook layout mismatch (item {key}: C {got}, Python {value})")
 
 
 def block_hook_address(refills: bool = True) -> int:

@@ -14,78 +14,14 @@
 #include <stddef.h>
 #include <unicorn/unicorn.h>
 
-#define TCS_RECENT 32
-
-/* How a block ends, for the pipeline refill of the block that follows it. */
-enum tcs_block_end {
-    TCS_END_SEQUENTIAL = 0,  /* falls through: no refill */
-    TCS_END_CONDITIONAL = 1, /* a conditional PC write: refill unless it falls through */
-    TCS_END_BRANCH = 2,      /* an unconditional PC write: always a refill */
-};
-
-enum tcs_stop_reason {
-    TCS_STOP_NONE = 0,
-    TCS_STOP_DEADLINE = 1,   /* cycles reached the deadline */
-    TCS_STOP_REQUEST = 2,    /* Python set stop_request */
-    TCS_STOP_IRQ_UNMASKED = 3, /* a pending exception is no longer masked */
-    TCS_STOP_DECODE_ERROR = 4, /* the block could not be decoded */
-    TCS_STOP_RETRANSLATE = 5,  /* the block needs instruction hooks: flush and rerun it */
-    TCS_STOP_FP_TRAP = 6,      /* an FP block while FP instructions trap (NOCP, lazy stacking) */
-    TCS_STOP_UNALIGNED = 7,    /* an LDM/STM/LDRD/STRD/LDREX/STREX about to access a misaligned address */
-};
-
-/* Cost of one block, as computed by the timing model. */
-typedef struct {
-    uint32_t addr, size;
-    uint32_t ninsn;
-    uint32_t cycles;        /* all instructions; a final conditional branch not taken */
-    uint32_t end;           /* enum tcs_block_end */
-    uint32_t refill;        /* pipeline refill (P) paid when a branch lands here */
-    uint32_t cpi, lsu, fold; /* DWT event counts of one execution, refill excluded */
-    uint32_t flow;          /* enum tcs_flow: how the block's last instruction moves the call stack */
-    uint64_t count;         /* executions so far */
-} tcs_block;
-
-/* Call-stack effect of a block's last instruction (for profilers). */
-enum tcs_flow {
-    TCS_FLOW_NONE = 0,
-    TCS_FLOW_CALL = 1,      /* BL/BLX: the return address is the block's fallthrough */
-    TCS_FLOW_RETURN = 2,    /* BX LR, POP {..,PC}, LDR PC,[SP],#4, LDM SP!,{..,PC} */
-};
+#define TCS_ABI_DEFINE_ITEMS
+#include "tcs_abi.h"   /* tcs_block, tcs_shared, tcs_totals_t, the TCS_* numbers */
 
 /* An observer called after each counted block (a profiler); NULL when none. */
 typedef void (*tcs_observer_fn)(void *ctx, const tcs_block *blk, uint32_t addr, uint64_t cycles);
 
-/* Mirrored by sim/native.py (layout verified at load through tcs_layout()).
- * The hot path updates only `cycles` and the block's execution count; instruction and
- * DWT event totals are sums over the table (tcs_totals), plus Python's adjustments. */
-typedef struct {
-    uint64_t cycles;
-    uint64_t deadline;            /* slow path once cycles >= deadline (0: at the next block) */
-    uint64_t deadline_after_watch; /* the real deadline while watch_irq forces the slow path */
-    uint64_t block_start_cycles;  /* cycles before the current block started */
-    uint64_t refill_cycles;       /* pipeline refills paid so far (part of CPI) */
-    int64_t  site_cpi, site_lsu;  /* corrections by instruction sites (divides, IT blocks) */
-    int64_t  cur_block;           /* index of the block now running, -1 before any */
-    uint32_t stop_request;        /* Python: stop before the next block (set deadline 0 too) */
-    uint32_t stop_reason;
-    uint32_t watch_irq;           /* nonzero: stop once priority watch_prio is unmasked */
-    uint32_t watch_prio;          /* group priority of the pending exception (0..255) */
-    uint32_t watch_group_mask;    /* BASEPRI bits that form the group priority */
-    uint32_t pending_end;         /* how the previous block ended (enum tcs_block_end) */
-    uint32_t pending_fallthrough; /* the address after the previous block */
-    uint32_t recent_pos;
-    uint32_t recent[TCS_RECENT];  /* start addresses of the last blocks, a ring */
-} tcs_shared;
-
-/* Sums over all blocks: count x per-execution figure. */
-typedef struct {
-    uint64_t instructions, cpi, lsu, fold;
-} tcs_totals_t;
-
 /* on_miss returns the new block's index, -1 on a decode error, or TCS_MISS_RETRANSLATE
    when instruction hooks must be added before the block may run. */
-#define TCS_MISS_RETRANSLATE (-2)
 typedef int64_t (*tcs_miss_fn)(uint32_t addr, uint32_t size);
 
 typedef struct {
@@ -437,36 +373,15 @@ void tcs_block_hook_counting(uc_engine *uc, uint64_t address, uint32_t size, voi
     block_hook(user, address, size, 0);
 }
 
-/* Offsets and sizes of the structures, so that Python can verify its mirror. */
-int64_t tcs_layout(int what)
-{
-    switch (what) {
-    case 0: return sizeof(tcs_shared);
-    case 1: return offsetof(tcs_shared, cur_block);
-    case 2: return offsetof(tcs_shared, stop_request);
-    case 3: return offsetof(tcs_shared, recent);
-    case 4: return sizeof(tcs_block);
-    case 5: return offsetof(tcs_block, count);
-    case 6: return TCS_RECENT;
-    case 7: return sizeof(tcs_totals_t);
-    default: return -1;
-    }
-}
-
 /*
  * Instruction sites whose cost depends on run-time values, hooked one by one (Unicorn
  * calls the hook before the instruction runs). The block's static cost assumed
  * `assumed` cycles for the instruction; the hook adds the difference. Adding it to
  * block_start_cycles too keeps the cycle of later accesses in the block exact.
  */
-enum tcs_site_kind {
-    TCS_SITE_DIVIDE = 1,       /* SDIV/UDIV: early termination on the operands */
-    TCS_SITE_CONDITIONAL = 2,  /* in an IT block: 1 cycle when the condition fails */
-};
-
 typedef struct {
     tcs_state *st;
-    uint32_t kind;
+    uint32_t kind;         /* TCS_SITE_* */
     uint32_t cond;         /* ARM condition code 0..14 (EQ..AL) */
     int32_t rn, rm;        /* Unicorn register ids of the divide operands */
     uint32_t is_signed;

@@ -29,39 +29,13 @@
 #include <string.h>
 #include <stddef.h>
 
-/* Mirror of tcs_block in cyclehook.c; Python checks the offsets (prof_layout). */
-typedef struct {
-    uint32_t addr, size;
-    uint32_t ninsn;
-    uint32_t cycles;
-    uint32_t end;
-    uint32_t refill;
-    uint32_t cpi, lsu, fold;
-    uint32_t flow;
-    uint64_t count;
-} tcs_block;
+#define TCS_ABI_DEFINE_ITEMS
+#include "tcs_abi.h"   /* tcs_block, prof_node, prof_func, the PROF_KEY_* numbers */
 
-enum { TCS_END_SEQUENTIAL = 0 };
-enum { TCS_FLOW_NONE = 0, TCS_FLOW_CALL = 1, TCS_FLOW_RETURN = 2 };
-
-/* Keys outside code addresses (0xFFFFF000 and up is never executable on ARMv7-M). */
-#define PROF_KEY_EXC_BASE 0xFFFFF000u  /* + exception number: a synthetic exception frame */
-#define PROF_EXC_COUNT    512u         /* exception numbers (ARMv7-M: at most 16 + 496) */
-#define PROF_KEY_ROOT     0xFFFFFFFDu
-#define PROF_KEY_SLEEP    0xFFFFFFFEu
-#define PROF_KEY_UNKNOWN  0xFFFFFFFFu
 #define PROF_NEVER        0xFFFFFFFFu  /* a return address no landing matches (landings are even) */
 #define PROF_EXC_RESERVE  PROF_EXC_COUNT /* stack frames kept for exceptions beyond max_depth */
 
 enum { PEND_NONE = 0, PEND_CALL = 1, PEND_RETURN = 2, PEND_JUMP = 3 };
-
-typedef struct {
-    uint32_t key;       /* function key, PROF_KEY_* */
-    uint32_t parent;    /* node id (the root is its own parent) */
-    uint64_t calls;     /* times entered: call, tail call, exception, sleep episode */
-    int64_t cycles;     /* self */
-    int64_t insns;      /* self */
-} prof_node;
 
 /* An interval of addresses [lo, lo + span) whose function is `func`. */
 typedef struct {
@@ -73,16 +47,6 @@ typedef struct {
     uint32_t ret;       /* expected return address, PROF_NEVER for synthetic frames */
     prof_range caller;  /* the caller's interval when the frame was pushed */
 } prof_frame;
-
-/* Per-function cycles the block table cannot give (see profiler.py's flat profile). */
-typedef struct {
-    uint32_t key;
-    uint32_t pad;
-    int64_t refill;     /* pipeline refills paid by blocks starting in the function */
-    int64_t site;       /* run-time corrections (divides, IT blocks, wait states) */
-    int64_t corr_cycles; /* reconciliations (faults cutting a block short) */
-    int64_t corr_insns;
-} prof_func;
 
 /* An open-addressing table of item indices (index + 1, 0 = empty), hashed by the item. */
 typedef struct {
@@ -606,20 +570,4 @@ void prof_stats(const prof_state *p, uint64_t out[4])
     out[1] = p->unmatched_returns;
     out[2] = p->dropped_nodes;
     out[3] = p->depth;
-}
-
-/* Offsets and sizes, so that Python can verify its mirrors. */
-int64_t prof_layout(int what)
-{
-    switch (what) {
-    case 0: return sizeof(tcs_block);
-    case 1: return offsetof(tcs_block, ninsn);
-    case 2: return offsetof(tcs_block, cycles);
-    case 3: return offsetof(tcs_block, end);
-    case 4: return offsetof(tcs_block, flow);
-    case 5: return sizeof(prof_node);
-    case 6: return sizeof(prof_func);
-    case 7: return offsetof(tcs_block, size);
-    default: return -1;
-    }
 }
