@@ -12,12 +12,14 @@ from pathlib import Path
 
 
 def start(elf: str | Path, board: str | Path = "mps2-an386", net: str | None = None, *,
-          pcap: str | Path | None = None, paced: bool = True, args: list[str] = (), **options):
+          pcap: str | Path | None = None, paced: bool = True, args: list[str] = (),
+          semihosting_root: str | Path | None = None, **options):
     """Loads `elf` on `board` and starts it in a thread; `net` connects its Ethernet
     controller ("wire": frames to and from Python; "tap": a TAP interface in a network
     namespace made for the run). Other options are RunOptions fields (max_cycles,
     timeout_s, seed, timing, ...); `args` is the firmware's command line after its name
-    (semihosting SYS_GET_CMDLINE). Returns a Session (sim/net/session.py)."""
+    (semihosting SYS_GET_CMDLINE); `semihosting_root` the folder the firmware's file I/O
+    may reach (`tlscosim run --semihosting-root`). Returns a Session (sim/net/session.py)."""
     from .sim.net.session import Session
     from .sim.runner import load_simulation
 
@@ -28,9 +30,9 @@ def start(elf: str | Path, board: str | Path = "mps2-an386", net: str | None = N
             holder["session"].uart.feed(data)
 
     sim = load_simulation(elf, board, uart_sink=uart_sink, **options)
-    if args:
+    if args or semihosting_root is not None:
         from .sim import semihosting
-        semihosting.attach(sim, args=[Path(elf).name, *args])
+        semihosting.attach(sim, root=semihosting_root, args=[Path(elf).name, *args])
     session = Session(sim, net=net, pcap=pcap, paced=paced)
     holder["session"] = session
     return session.start()
