@@ -2,7 +2,8 @@
  * mbedtls_config.h, which build_info.h would resolve to the library's own default).
  *
  * Derived from `scripts/config.py baremetal`, then: no OS services (sockets, timing,
- * PSA key storage, wall-clock time) but host files through semihosting, entropy from the board's TRNG
+ * PSA key storage) but host files through semihosting, time from the board's clock
+ * (MBEDTLS_HAVE_TIME/_DATE, sw/mbedtls/platform_time.c), entropy from the board's TRNG
  * (MBEDTLS_ENTROPY_HARDWARE_ALT, sw/mbedtls/entropy_hardware.c), and modules this project
  * does not use left out (DES, Camellia, ARIA, LMS, RIPEMD-160, SHA-3, EC J-PAKE, PKCS#7/12,
  * x86/ARMv8 instruction back ends). TLS debug output (MBEDTLS_DEBUG_C) and DTLS 1.2 are in:
@@ -31,6 +32,17 @@
 /* Files are host files through semihosting (newlib's fopen, sw/board/syscalls.c); folders
  * cannot be listed (sw/mbedtls/compat/dirent.h). */
 #define MBEDTLS_FS_IO
+/* Time: the board's RTC, or a time set by the firmware (tlscosim_time_set, e.g. from
+ * --time under QEMU), or the host's clock; sw/mbedtls/platform_time.c. Certificate dates
+ * are checked (HAVE_TIME_DATE; newlib's gmtime), mbedtls_ms_time gives milliseconds of
+ * the same clock (TLS 1.3 ticket ages). platform_time.h declares tlscosim_time for
+ * platform.c, which initialises mbedtls_time with it. */
+#define MBEDTLS_HAVE_TIME
+#define MBEDTLS_HAVE_TIME_DATE
+#define MBEDTLS_PLATFORM_TIME_ALT
+#define MBEDTLS_PLATFORM_STD_TIME tlscosim_time
+#define MBEDTLS_PLATFORM_MS_TIME_ALT
+#include "platform_time.h"
 
 /* -- symmetric ciphers and modes ------------------------------------------------------ */
 #define MBEDTLS_AES_C
