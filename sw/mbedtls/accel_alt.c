@@ -158,6 +158,15 @@ int mbedtls_internal_sha256_process(mbedtls_sha256_context *ctx, const unsigned 
     return accel_sha256_block(ctx->state, data) == 0 ? 0 : MBEDTLS_ERR_PLATFORM_HW_ACCEL_FAILED;
 }
 
+/* 0: Mbed TLS's software from here on even where the accelerators are present; 1: the
+ * accelerators again (probed anew). Only between operations: an AES context keyed in one
+ * mode is not valid in the other (SHA-256 contexts are, their state is the same). */
+void tlscosim_accel_use(int on)
+{
+    aes_state = sha256_state = on ? UNKNOWN : ABSENT;
+    key_owner = NULL;
+}
+
 /* How many blocks the accelerators did (their BLOCKS counters), for apps and tests;
  * 0 where they are absent. */
 uint32_t tlscosim_accel_aes_blocks(void)

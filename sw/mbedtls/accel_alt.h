@@ -8,4 +8,8 @@
 uint32_t tlscosim_accel_aes_blocks(void);
 uint32_t tlscosim_accel_sha256_blocks(void);
 
+/* 0: Mbed TLS's software path even where the accelerators are present; 1 (the default):
+ * the accelerators where present. Switch only while no AES context is keyed. */
+void tlscosim_accel_use(int on);
+
 #endif /* TLSCOSIM_ACCEL_ALT_H */
