@@ -81,7 +81,10 @@ def parser() -> argparse.ArgumentParser:
     hello.add_argument("--server", type=address, required=True, metavar="HOST:PORT")
     hello.add_argument("--variant", choices=list(client_hellos.VARIANTS), required=True)
     hello.add_argument("--host", default="tlscosim.test", help="SNI to put in it")
-    hello.add_argument("--timeout-s", type=seconds, default=30.0, metavar="S")
+    hello.add_argument("--timeout-s", type=seconds, default=30.0, metavar="S",
+                       help="give up after S seconds without an answer (default 30)")
+    hello.add_argument("--retry-s", type=seconds, default=None, metavar="S",
+                       help="retry a refused connection for S seconds (a server still starting)")
     return top
 
 
@@ -105,7 +108,7 @@ def run(args, report: dict) -> None:
     else:
         try:
             report.update(client_hellos.send_hello(args.server, client_hellos.craft(args.variant, args.host),
-                                                   args.timeout_s))
+                                                   args.timeout_s, args.retry_s or 0.0))
         except OSError as exc:
             raise SystemExit(f"hostile: cannot reach {args.server[0]}:{args.server[1]}: "
                              f"{exc.strerror or exc}")

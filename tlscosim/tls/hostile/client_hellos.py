@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import socket
+import time
 
 from .records import CONTENT_TYPES, Record, RecordSplitter, alerts_in
 
@@ -24,6 +25,7 @@ SECP256R1, ECDSA_SECP256R1_SHA256 = 23, 0x0403
 TRUNCATED_EXTENSION_BYTES = 20
 ABSURD_SUITE_COUNT = 8000
 RECV_SIZE = 16384
+RETRY_INTERVAL_S = 0.2
 
 
 def _extensions(host: str) -> list:
@@ -86,11 +88,25 @@ def craft(variant: str, host: str = "tlscosim.test") -> bytes:
     return VARIANTS[variant](host)
 
 
-def send_hello(address: tuple[str, int], hello: bytes, timeout_s: float = 30.0) -> dict:
+def connect(address: tuple[str, int], timeout_s: float, retry_s: float = 0.0) -> socket.socket:
+    """A TCP connection to `address`; refusals are retried for `retry_s` seconds (a board
+    still booting refuses until it listens)."""
+    deadline = time.monotonic() + retry_s
+    while True:
+        try:
+            return socket.create_connection(address, timeout=timeout_s)
+        except ConnectionRefusedError:
+            if time.monotonic() >= deadline:
+                raise
+            time.sleep(RETRY_INTERVAL_S)
+
+
+def send_hello(address: tuple[str, int], hello: bytes, timeout_s: float = 30.0,
+               retry_s: float = 0.0) -> dict:
     """Sends `hello`, reads until the server closes (or `timeout_s` of silence), and
     returns what came back: its records and alerts, and how the connection ended."""
     reply, ended = b"", "closed"
-    with socket.create_connection(address, timeout=timeout_s) as sock:
+    with connect(address, timeout_s, retry_s) as sock:
         sock.sendall(hello)
         try:
             while data := sock.recv(RECV_SIZE):

@@ -140,6 +140,9 @@ class GarbleProxy:
                                                   f"{exc.strerror or exc}"})
                 continue
             upstream.settimeout(None)
-            report = GarbledConnection(client, upstream, self.target).run()
-            self.connections.append({"peer": f"{peer[0]}:{peer[1]}", **report})
+            connection = GarbledConnection(client, upstream, self.target)
+            # Listed before it runs: its logs are live, so a report written when the proxy
+            # is stopped mid-connection shows what it saw so far.
+            self.connections.append({"peer": f"{peer[0]}:{peer[1]}", **connection.report()})
+            connection.run()
         return self.connections
