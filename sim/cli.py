@@ -6,9 +6,7 @@ import argparse
 
 from tlscosim.argtypes import SEED_MAX, positive_int, positive_seconds, seed
 
-# Exit statuses of `tlscosim run` when the firmware did not exit by itself.
-EXIT_LIMIT = 124      # cycle or time limit (as coreutils' timeout)
-EXIT_FAULT = 125      # fault, lockup, deadlock or simulator error
+from .results import EXIT_FAULT, EXIT_LIMIT
 
 
 def add_commands(sub) -> None:

@@ -1,10 +1,11 @@
 """The run loop: runs the CPU between events and gives the architecture what Unicorn
-does not: exceptions, semihosting, sleep, faults, limits."""
+does not: exceptions, semihosting, sleep, faults, limits. Fault escalation is in
+fault_escalation.py; what a run ends with (RunResult, Stop) in results.py."""
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable
 
 from .board import Board
@@ -12,24 +13,20 @@ from .bus import BusError
 from .cpu import ExitKind, RunExit
 from .elf import Firmware, FirmwareError
 from .exceptions import InvalidReturn, StackingError, VectorTableError
-from .faults import FaultReport
+from .fault_escalation import CFSR, FaultEscalation
 from .fpu import CFSR_NOCP
 from .native import StopReason
 from .nvic import Exc, exception_name
 from .peripherals.rtc import check_rtc_epoch
+from .results import RunResult, Stop
 from .scb import scs_masks
 from .semihosting import SEMIHOSTING_BKPT, Semihosting
 
-# Fault status and sleep bits, from the SCS register map.
-CFSR = scs_masks("CFSR")
+# Fault status and sleep bits, from the SCS register map (CFSR: fault_escalation.py).
 _HFSR = scs_masks("HFSR")
 HFSR_VECTTBL, HFSR_FORCED, HFSR_DEBUGEVT = _HFSR["VECTTBL"], _HFSR["FORCED"], _HFSR["DEBUGEVT"]
 SCR_SLEEPONEXIT = scs_masks("SCR")["SLEEPONEXIT"]
 EXC_RETURN_PREFIX = 0xFFFFFFF0
-# Execute-never regions of the ARMv7-M default memory map (ARMv7-M ARM B3.1, table
-# B3-1): Peripheral, Device and System. A fetch there is a MemManage fault (IACCVIOL)
-# whether or not anything is mapped; elsewhere an unmapped fetch is a BusFault (IBUSERR).
-EXECUTE_NEVER_REGIONS = ((0x40000000, 0x60000000), (0xA0000000, 0x1_0000_0000))
 DEFAULT_HEARTBEAT_CYCLES = 4_000_000
 
 
@@ -50,52 +47,6 @@ class RunOptions:
     progress: Callable[[dict], None] | None = None
 
 
-@dataclass
-class RunResult:
-    exit_code: int | None
-    stop_reason: str        # exit | fault | lockup | cycle-limit | time-limit | deadlock | error
-    message: str
-    instructions: int
-    cycles: int
-    wall_s: float
-    clock_hz: int
-    uart_output: bytes = b""
-    semihosting_output: bytes = b""
-    fault: FaultReport | None = None
-    handled_faults: list[FaultReport] = field(default_factory=list)   # taken by the firmware
-    counters: dict[str, int] = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)
-
-    @property
-    def mips(self) -> float:
-        return self.instructions / self.wall_s / 1e6 if self.wall_s > 0 else 0.0
-
-    @property
-    def simulated_seconds(self) -> float:
-        return self.cycles / self.clock_hz
-
-    def to_dict(self) -> dict:
-        return {
-            "exit_code": self.exit_code, "stop_reason": self.stop_reason, "message": self.message,
-            "instructions": self.instructions, "cycles": self.cycles,
-            "wall_s": round(self.wall_s, 6), "mips": round(self.mips, 3),
-            "clock_hz": self.clock_hz, "simulated_s": self.simulated_seconds,
-            "counters": self.counters,
-            "fault": self.fault.to_dict() if self.fault else None,
-            "handled_faults": [f.to_dict() for f in self.handled_faults],
-            "warnings": self.warnings,
-        }
-
-
-class Stop(Exception):
-    """Ends the run loop with a reason."""
-
-    def __init__(self, reason: str, message: str, exit_code: int | None = None,
-                 fault: FaultReport | None = None):
-        super().__init__(message)
-        self.reason, self.message, self.exit_code, self.fault = reason, message, exit_code, fault
-
-
 class Simulation:
     def __init__(self, board_desc, firmware: Firmware, options: RunOptions | None = None,
                  uart_sink: Callable[[str, bytes], None] | None = None,
@@ -106,11 +57,9 @@ class Simulation:
         self.semihosting_out = bytearray()
         self.warnings: list[str] = []
         self._undefined_at: set[int] = set()   # where the engine raised UNDEFINSTR
-        self.handled_faults: list[FaultReport] = []
         self._uart_sink = uart_sink
         self._semi_sink = semihosting_sink
         self._returned = False          # an exception return just happened (tail-chaining)
-        self._open_faults: dict[int, FaultReport] = {}   # fault handlers running now
         if self.options.fault_policy not in ("firmware", "stop"):
             raise ValueError(f"fault_policy must be 'firmware' or 'stop', not {self.options.fault_policy!r}")
         self._wall_start = 0.0
@@ -124,6 +73,8 @@ class Simulation:
         self.cpu = self.core.cpu
         self.acct = self.core.accounting
         self.semihosting = Semihosting(self.cpu, self._on_semihosting, self._warn)
+        self.faults = FaultEscalation(self.core, firmware, self.options, self._where)
+        self.handled_faults = self.faults.handled
         self.core.scheduler.on_change = self._arm_deadline
         self.core.nvic.on_change = self.acct.request_stop
         for seg in firmware.segments:
@@ -348,14 +299,8 @@ class Simulation:
             self._fault(Exc.USAGEFAULT, CFSR_NOCP, str(fpu.nocp(address)), address)
 
     def _fetch_fault(self, pc: int) -> None:
-        """An instruction fetch from `pc` failed: MemManage in an execute-never region,
-        BusFault elsewhere (what QEMU's mps2-an386 reports too)."""
-        if any(begin <= pc < end for begin, end in EXECUTE_NEVER_REGIONS):
-            self._fault(Exc.MEMMANAGE, CFSR["IACCVIOL"],
-                        f"instruction fetch from {pc:#010x}, in an execute-never region", pc)
-        else:
-            self._fault(Exc.BUSFAULT, CFSR["IBUSERR"],
-                        f"instruction fetch from {pc:#010x}, which is not executable memory", pc)
+        self.faults.fetch_fault(pc)
+        self._pc = self.cpu.reg("pc")
 
     def _device_error(self, ex: RunExit) -> None:
         if isinstance(ex.error, BusError):
@@ -380,8 +325,9 @@ class Simulation:
         self._hardfault(f"BKPT #{halfword & 0xFF} with no debugger attached", pc, escalated_from=None)
 
     def _exit(self, code: int) -> None:
-        if self._open_faults:
-            exc, report = next(reversed(self._open_faults.items()))
+        innermost = self.faults.innermost_open()
+        if innermost is not None:
+            exc, report = innermost
             raise Stop("fault", f"firmware exited with code {code} inside the {exception_name(exc)} "
                        f"handler, after:\n{report.format()}", exit_code=code, fault=report)
         raise Stop("exit", f"firmware exited with code {code}", exit_code=code)
@@ -405,7 +351,7 @@ class Simulation:
         except StackingError as exc:
             self._fault(Exc.BUSFAULT, CFSR["UNSTKERR"], str(exc), exc_return)
             return
-        self._open_faults.pop(returned, None)   # the firmware recovered from it
+        self.faults.recovered(returned)
         self._pc = self.cpu.reg("pc")
         self._returned = True
         if self.core.scb.scr & SCR_SLEEPONEXIT and self.core.exceptions.current_exception() == 0:
@@ -425,7 +371,7 @@ class Simulation:
             limit = self.options.max_cycles
             host = self.board.host
             if nxt is None and limit is None and not host.is_open:
-                report = next(reversed(self._open_faults.values()), None)
+                report = (self.faults.innermost_open() or (None, None))[1]
                 raise Stop("fault" if report else "deadlock",
                            f"WFI with no interrupt pending or scheduled: the firmware would sleep forever {self._where()}"
                            + (f", after:\n{report.format()}" if report else ""), fault=report)
@@ -480,73 +426,16 @@ class Simulation:
         nvic = self.core.nvic
         return nvic.group_priority(pending) < nvic.execution_priority(0, 0, 0)
 
-    # -- faults --------------------------------------------------------------------------------------
+    # -- faults (fault_escalation.py) ----------------------------------------------------------
 
     def _fault(self, exc: Exc, cfsr_bits: int, cause: str, pc: int, address: int | None = None) -> None:
-        """A synchronous fault at `pc`: taken by its own handler when enabled and allowed
-        by the execution priority, else escalated to HardFault (B1.5.4)."""
-        scb, nvic = self.core.scb, self.core.nvic
-        scb.cfsr |= cfsr_bits
-        if address is not None and exc == Exc.BUSFAULT:
-            scb.bfar = address
-        prio = self.core.exceptions.execution_priority()
-        if nvic.is_enabled(exc) and nvic.group_priority(exc) < prio:
-            report = self._report(exception_name(exc), cause, pc)
-            if self.options.fault_policy == "stop":
-                raise Stop("fault", report.format(), fault=report)
-            self._deliver(exc, report, pc)
-            return
-        scb.hfsr |= HFSR_FORCED
-        self._hardfault(cause, pc, escalated_from=exception_name(exc))
+        self.faults.fault(exc, cfsr_bits, cause, pc, address)
+        self._pc = self.cpu.reg("pc")      # the handler's first instruction
 
     def _hardfault(self, cause: str, pc: int, escalated_from: str | None,
                    return_address: int | None = None) -> None:
-        """HardFault for a problem at `pc`; the handler returns to `return_address`
-        (default `pc`: the faulting instruction is retried, as for synchronous faults)."""
-        prio = self.core.exceptions.execution_priority()
-        if prio <= -1:
-            report = self._report("Lockup", f"{cause} while at priority {prio} (in HardFault or NMI)", pc)
-            raise Stop("lockup", report.format(), fault=report)
-        report = self._report("HardFault", cause, pc, escalated_from)
-        if self.options.fault_policy == "stop":
-            raise Stop("fault", report.format(), fault=report)
-        self._deliver(Exc.HARDFAULT, report, pc if return_address is None else return_address)
-
-    def _deliver(self, exc: Exc, report: FaultReport, return_address: int) -> None:
-        """Enters the firmware's fault handler and watches it: it must return (the
-        firmware recovered) or the run ends with the report."""
-        self.handled_faults.append(report)
-        self.core.nvic.set_pending(exc)
-        try:
-            self.core.take_exception(exc, return_address)
-        except (StackingError, VectorTableError) as err:
-            lock = self._report("Lockup", f"{err} while entering {exception_name(exc)}, after: {report.cause}",
-                                return_address)
-            raise Stop("lockup", lock.format(), fault=lock) from None
+        self.faults.hardfault(cause, pc, escalated_from, return_address)
         self._pc = self.cpu.reg("pc")
-        self._open_faults[exc] = report
-        budget = self.options.fault_handler_budget_cycles
-        self.core.scheduler.at(self.acct.block_cycles + budget,
-                               lambda _cycle: self._fault_handler_overdue(exc, report, budget),
-                               f"{exception_name(exc)} handler budget")
-
-    def _fault_handler_overdue(self, exc: int, report: FaultReport, budget: int) -> None:
-        if self._open_faults.get(exc) is report:
-            raise Stop("fault", f"the {exception_name(exc)} handler has not returned within {budget} cycles "
-                       f"(now {self._where()}), after:\n{report.format()}", fault=report)
-
-    def _report(self, fault: str, cause: str, pc: int, escalated_from: str | None = None) -> FaultReport:
-        symbols = self.firmware.symbols
-        scb, nvic = self.core.scb, self.core.nvic
-        regs = self.cpu.registers()
-        regs["pc"] = pc
-        regs.update({n: self.cpu.reg(n) for n in ("msp", "psp", "control", "primask", "basepri", "faultmask")})
-        active = [exception_name(e) for e in range(1, nvic.count) if nvic.active[e]]
-        return FaultReport(
-            fault=fault, cause=cause, pc=pc, location=symbols.describe(pc), registers=regs,
-            status={"CFSR": scb.cfsr, "HFSR": scb.hfsr, "BFAR": scb.bfar},
-            recent_blocks=[f"{a:#010x} {symbols.describe(a)}" for a in self.acct.recent_blocks()],
-            active_exceptions=active, escalated_from=escalated_from)
 
     # -- result ------------------------------------------------------------------------------------------
 

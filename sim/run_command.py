@@ -11,9 +11,10 @@ from tlscosim.boarddesc import BoardDescription
 from tlscosim.errors import OutputError
 from tlscosim.outputs import check_output_file, write_or_keep, write_text_or_keep
 
-from .cli import EXIT_FAULT, EXIT_LIMIT
 from .elf import Firmware
-from .machine import RunOptions, RunResult, Simulation
+from .machine import RunOptions
+from .results import RunResult, exit_status, status_warnings
+from .runner import load_simulation
 from . import semihosting
 from .net import run_options as net_run
 from .peripherals import accelerator_run
@@ -50,7 +51,7 @@ def run_command(args) -> int:
     options = RunOptions(max_cycles=args.max_cycles, timeout_s=args.timeout_s, timing=args.timing,
                          seed=args.seed, rtc_epoch=args.rtc_epoch, fault_policy=args.fault_policy,
                          progress=None if args.quiet else _Progress(board.clock_hz))
-    sim = Simulation(board, firmware, options, uart_sink=_write_stdout, semihosting_sink=_write_stdout)
+    sim = load_simulation(firmware, board, options=options, uart_sink=_write_stdout, semihosting_sink=_write_stdout)
     semihosting.attach_from_args(sim, args)
     offload = accelerator_run.attach(sim, args.rtl, args.rtl_fault, args.verify_offload)
     profiler = None
@@ -106,33 +107,6 @@ def _saving(write) -> list[OutputError]:
     except OutputError as exc:
         return [exc]
     return []
-
-
-def exit_status(result: RunResult) -> int:
-    """The process status: the firmware's exit code modulo 256 (as a POSIX process
-    status is), or EXIT_LIMIT / EXIT_FAULT when it did not exit by itself."""
-    if result.exit_code is not None:
-        return result.exit_code & 0xFF
-    if result.stop_reason in ("cycle-limit", "time-limit"):
-        return EXIT_LIMIT
-    return EXIT_FAULT
-
-
-def status_warnings(result: RunResult) -> list[str]:
-    """What the process status cannot tell about the firmware's exit code."""
-    code = result.exit_code
-    if code is None:
-        return []
-    status = code & 0xFF
-    warnings = []
-    if status != code:
-        warnings.append(f"firmware exit code {code} is not a process status (0..255): the status is "
-                        f"{status}; --json firmware_exit_code holds the code")
-    if status in (EXIT_LIMIT, EXIT_FAULT):
-        meaning = "a cycle or time limit" if status == EXIT_LIMIT else "a fault"
-        warnings.append(f"exit status {status} is also the status of {meaning}: "
-                        "--json stop_reason tells them apart")
-    return warnings
 
 
 def _summary(result: RunResult) -> None:

@@ -67,12 +67,10 @@ def _command(args) -> int:
 # -- running ------------------------------------------------------------------------------------
 
 def _run(elf: Path, board: str, backend: str, verify: bool, profile: bool = False) -> dict:
-    from .boarddesc import BoardDescription
-    from .sim.elf import Firmware
-    from .sim.machine import RunOptions, Simulation
     from .sim.peripherals import accelerator_run
+    from .sim.runner import load_simulation
 
-    sim = Simulation(BoardDescription.load(board), Firmware.load(elf), RunOptions(max_cycles=MAX_CYCLES))
+    sim = load_simulation(elf, board, max_cycles=MAX_CYCLES)
     offload = accelerator_run.attach(sim, backend, None, verify)
     profiler = None
     if profile:
