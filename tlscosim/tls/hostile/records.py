@@ -8,6 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# Imported up front: scapy's TLS layer takes about a second to load, which a peer must not
+# spend in the middle of a connection (the run may stop it right after the victim's alert).
+from scapy.layers.tls.record import TLS, TLSAlert
+
 HEADER_LEN = 5
 CONTENT_TYPES = {"change_cipher_spec": 20, "alert": 21, "handshake": 22, "application_data": 23,
                  "heartbeat": 24}
@@ -74,7 +78,6 @@ def plaintext_alert(record: Record) -> dict | None:
     2 bytes long and cannot be read here."""
     if record.type != CONTENT_TYPES["alert"] or len(record.body) != 2:
         return None
-    from scapy.layers.tls.record import TLS, TLSAlert
     packet = TLS(record.raw())
     alert = packet.getlayer(TLSAlert)
     if alert is None:
