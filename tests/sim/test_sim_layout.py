@@ -7,47 +7,56 @@ from pathlib import Path
 
 import pytest
 
+import tlscosim
 from tlscosim.boarddesc import BoardDescription
-from tlscosim.sim import runner
+from tlscosim.sim import bench, cli, fault_escalation, machine, profile_bench, results, run_command, runner
 from tlscosim.sim.elf import Firmware
 from tlscosim.sim.machine import RunOptions
 
-SIM_DIR = Path(runner.__file__).parent
-REPO = SIM_DIR.parent
+SIM_DIR = Path(runner.__file__).parents[len(runner.__name__.split(".")) - 3]   # the tlscosim.sim package
+PACKAGE_DIR = Path(tlscosim.__file__).parent
 
 
 def _module_name(path: Path) -> str:
     parts = list(path.relative_to(SIM_DIR).with_suffix("").parts)
     if parts[-1] == "__init__":
         parts.pop()
-    return ".".join(["sim", *parts])
+    return ".".join(["tlscosim", "sim", *parts])
 
 
 def _imported(module: str, is_package: bool, node) -> list[str]:
-    """Candidate sim modules an import statement names (a package, or a module in it)."""
+    """Candidate modules an import statement names (a package, or a module in it)."""
     if isinstance(node, ast.Import):
-        return [".".join(["sim", *a.name.split(".")[2:]]) for a in node.names if a.name.startswith("tlscosim.sim")]
+        return [a.name for a in node.names]
     if node.level:
         package = module.split(".") if is_package else module.split(".")[:-1]
         base = package[:len(package) - node.level + 1] + (node.module.split(".") if node.module else [])
-    elif (node.module or "").startswith("tlscosim.sim"):
-        base = ["sim", *node.module.split(".")[2:]]
     else:
-        return []
+        base = node.module.split(".")
     return [".".join(base)] + [".".join([*base, a.name]) for a in node.names]
 
 
-def sim_import_graph() -> dict[str, set[str]]:
-    files = {_module_name(p): p for p in SIM_DIR.rglob("*.py")}
+def import_graph(files: dict[str, str]) -> dict[str, set[str]]:
+    """module -> the modules among `files` (module -> source; packages end in .__init__) it imports."""
+    names = {m.removesuffix(".__init__") for m in files}
     graph = {}
-    for module, path in files.items():
+    for module, text in files.items():
+        name = module.removesuffix(".__init__")
         deps = set()
-        for node in ast.walk(ast.parse(path.read_text())):
+        for node in ast.walk(ast.parse(text)):
             if isinstance(node, (ast.Import, ast.ImportFrom)):
-                deps.update(d for d in _imported(module, path.name == "__init__.py", node) if d in files)
-        deps.discard(module)
-        graph[module] = deps
+                deps.update(d for d in _imported(name, module.endswith(".__init__"), node) if d in names)
+        deps.discard(name)
+        graph[name] = deps
     return graph
+
+
+def sim_import_graph() -> dict[str, set[str]]:
+    files = {}
+    for path in SIM_DIR.rglob("*.py"):
+        name = _module_name(path)
+        files[name + ".__init__" if path.name == "__init__.py" else name] = path.read_text()
+    return import_graph(files)
 
 
 def import_cycles(graph: dict[str, set[str]]) -> list[list[str]]:
@@ -83,27 +92,22 @@ def import_cycles(graph: dict[str, set[str]]) -> list[list[str]]:
 
 def test_sim_modules_import_without_cycles():
     graph = sim_import_graph()
-    assert {"sim.cli", "sim.run_command", "sim.machine", "sim.results", "sim.fault_escalation"} <= set(graph)
+    assert {m.__name__ for m in (cli, run_command, machine, results, fault_escalation)} <= set(graph)
     assert import_cycles(graph) == []
 
 
 def test_cycle_finder_sees_a_lazy_import_cycle():
     # The shape the cli <-> run_command pair had: a module-level import one way, a lazy one back.
-    source = {"cli": "def _run(args):\n    from .run_command import run_command\n",
-              "run_command": "from .cli import EXIT_LIMIT\n"}
-    graph = {}
-    for name, text in source.items():
-        deps = set()
-        for node in ast.walk(ast.parse(text)):
-            if isinstance(node, ast.ImportFrom):
-                deps.update(d for d in _imported(f"sim.{name}", False, node) if d in {"sim.cli", "sim.run_command"})
-        graph[f"sim.{name}"] = deps
-    assert import_cycles(graph) == [["sim.cli", "sim.run_command"]]
+    graph = import_graph({"pkg.__init__": "", "pkg.front": "def run(args):\n    from .command import run\n",
+                          "pkg.command": "from .front import EXIT_LIMIT\n", "pkg.other": "from . import front\n"})
+    assert graph == {"pkg": set(), "pkg.front": {"pkg.command"}, "pkg.command": {"pkg.front"},
+                     "pkg.other": {"pkg", "pkg.front"}}
+    assert import_cycles(graph) == [["pkg.command", "pkg.front"]]
 
 
 def test_front_ends_build_their_simulation_through_the_runner():
-    front_ends = [SIM_DIR / "run_command.py", SIM_DIR / "bench.py", SIM_DIR / "profile_bench.py",
-                  REPO / "tlscosim" / "api.py", REPO / "tlscosim" / "bench_crypto.py"]
+    front_ends = [Path(m.__file__) for m in (run_command, bench, profile_bench)]
+    front_ends += [PACKAGE_DIR / "api.py", PACKAGE_DIR / "bench_crypto.py"]
     for path in front_ends:
         text = path.read_text()
         assert "Simulation(" not in text, path.name
