@@ -122,7 +122,7 @@ int tls_args_parse(int argc, char **argv, struct tls_args *a, int role)
             a->suite = val;
         } else if (!strcmp(opt, "--group")) {
             a->group = val;
-        } else if (!strcmp(opt, "--debug")) {
+        } else if (!strcmp(opt, "--debug") || !strcmp(opt, "--tls-debug")) {
             if (parse_number(val, 0, 4, &n))
                 return fail(a, "--debug wants a level 0-4, not %s", val);
             a->debug = (int)n;
