@@ -174,3 +174,13 @@ def test_qemu_bad_argument_is_the_same_error(timecheck):
     result = run_qemu(timecheck, timeout_s=30, semihosting_args=["timecheck", "--wait-ms"])
     assert result.exit_code == 2
     assert result.output.decode() == f"timecheck: error: bad argument '--wait-ms' ({USAGE})\n"
+
+
+def test_python_api_start_takes_rtc_epoch(timecheck):
+    import tlscosim
+    epoch = EPOCHS["beyond_2106"]
+    with tlscosim.start(timecheck, rtc_epoch=epoch, args=["--wait-ms", "10"]) as sim:
+        line = sim.uart.expect(r"timecheck: later [^\n]*\n", timeout_s=60)
+    found = parse(line[0].strip())
+    assert found["later"][0] == epoch and found["later"][2] == "2128-06-11T08:53:20Z"
+    assert sim.result.exit_code == 0
