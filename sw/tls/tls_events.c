@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "mbedtls/error.h"
+#include "mbedtls/net_sockets.h"
 #include "mbedtls/x509_crt.h"
 
 static int first;               /* no comma before the next key */
@@ -126,10 +127,29 @@ void tls_ev_error_text(int conn, const char *where, int code, const char *text)
     tls_ev_end();
 }
 
+/* mbedtls_strerror knows the NET module's codes only in builds with MBEDTLS_NET_C, which
+ * the board has not; its lwIP BIO returns two of them. Texts as in Mbed TLS's error.c. */
+static const char *net_error_text(int code)
+{
+#if !defined(MBEDTLS_NET_C)
+    if (code == MBEDTLS_ERR_NET_CONN_RESET)
+        return "NET - Connection was reset by peer";
+    if (code == MBEDTLS_ERR_NET_CONNECT_FAILED)
+        return "NET - The connection to the given server / port failed";
+#else
+    (void)code;
+#endif
+    return NULL;
+}
+
 void tls_ev_error(int conn, const char *where, int code)
 {
     char text[160];
-    mbedtls_strerror(code, text, sizeof text);
+    const char *net = net_error_text(code);
+    if (net)
+        snprintf(text, sizeof text, "%s", net);
+    else
+        mbedtls_strerror(code, text, sizeof text);
     tls_ev_error_text(conn, where, code, text);
 }
 

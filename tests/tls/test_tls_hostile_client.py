@@ -1,0 +1,229 @@
+"""The board's tls_client against hostile and broken servers: every case must end in an
+"error" event naming the cause (the Mbed TLS code with mbedtls_strerror's text, the X.509
+flags decoded), then "done" with ok false and exit status 1 through semihosting — no fault,
+no lockup. Where it matters, what the server saw is checked too: the board's alert, read
+from the stream by the garbling proxy with scapy's TLS layer, and OpenSSL's own view.
+
+Each case is one board run (`tlscosim run --net tap`, the servers as --peer commands in
+the run's namespace): openssl s_server on the namespace's loopback, and in front of it on
+192.0.2.1:4433 the hostile proxy (mutating one record, or only watching)."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tlscosim.fw.build import build_firmware
+from tlscosim.tls.certs import make_pki
+
+ROOT = Path(__file__).resolve().parents[2]
+HOST = "tlscosim.test"
+UPSTREAM = "127.0.0.1:4434"           # the real server, on the namespace's loopback
+FRONT = "192.0.2.1:4433"              # where the board connects: the proxy or a broken server
+RUN_TIMEOUT_S = 240
+
+X509_CERT_VERIFY_FAILED = {"code": -9984, "hex": "-0x2700",
+                           "text": "X509 - Certificate verification failed, e.g. CRL, CA or "
+                                   "signature check failed"}
+FATAL_ALERT = {"code": -30592, "hex": "-0x7780",
+               "text": "SSL - A fatal alert message was received from our peer"}
+
+
+@pytest.fixture(scope="module")
+def client_elf():
+    return build_firmware(["tls_client"]).elfs["tls_client"]
+
+
+@pytest.fixture(scope="module")
+def pki(tmp_path_factory):
+    return make_pki(tmp_path_factory.mktemp("hostile-pki"), host=HOST)
+
+
+def _hostile(*args: str) -> str:
+    return shlex.join([sys.executable, "-m", "tlscosim.tls.hostile", *args])
+
+
+def _s_server(cert: Path, key: Path, *extra: str) -> str:
+    return shlex.join(["openssl", "s_server", "-accept", UPSTREAM, "-cert", str(cert),
+                       "-key", str(key), "-www", "-quiet", *extra])
+
+
+def _watcher(report: Path, *mutation: str) -> str:
+    """The proxy in front of the real server: garbling one record, or (default) watching."""
+    return _hostile("proxy", "--listen", FRONT, "--upstream", UPSTREAM,
+                    *(mutation or ("--mutate", "none")), "--report", str(report))
+
+
+class BoardRun:
+    def __init__(self, proc: subprocess.CompletedProcess, report: Path | None):
+        self.proc = proc
+        self.events = [json.loads(line[5:]) for line in proc.stdout.splitlines()
+                       if line.startswith("@tls ")]
+        self.report = json.loads(report.read_text()) if report and report.exists() else None
+
+    def of(self, kind: str) -> list[dict]:
+        return [e for e in self.events if e["ev"] == kind]
+
+    def describe(self) -> str:
+        return f"exit {self.proc.returncode}\nstdout:\n{self.proc.stdout[-3000:]}\nstderr:\n{self.proc.stderr[-3000:]}"
+
+
+def run_client(elf, pki, peers: list[str], *args: str, report: Path | None = None,
+               rtc_epoch: int | None = None) -> BoardRun:
+    command = [sys.executable, "-m", "tlscosim.cli", "run", str(elf), "--net", "tap", "-q",
+               "--semihosting-root", str(pki.folder), "--timeout-s", str(RUN_TIMEOUT_S)]
+    if rtc_epoch is not None:
+        command += ["--rtc-epoch", str(rtc_epoch)]
+    for peer in peers:
+        command += ["--peer", peer]
+    command += ["--", "--ca", "ca.crt", "--host", HOST, *args]
+    proc = subprocess.run(command, cwd=ROOT, capture_output=True, text=True,
+                          timeout=RUN_TIMEOUT_S + 30)
+    return BoardRun(proc, report)
+
+
+def assert_failed_cleanly(run: BoardRun, where: str, **error) -> dict:
+    """The board said what went wrong, then "done", and exited 1 through semihosting."""
+    assert run.proc.returncode == 1, run.describe()
+    assert "Traceback" not in run.proc.stderr and "fault" not in run.proc.stderr.lower(), run.describe()
+    errors = run.of("error")
+    assert len(errors) == 1, run.describe()
+    got = errors[0]
+    assert got["where"] == where, run.describe()
+    assert {k: got.get(k) for k in error} == error, run.describe()
+    assert run.events[-1]["ev"] == "done" and run.events[-1]["ok"] is False, run.describe()
+    assert not run.of("handshake") or run.of("handshake")[0]["ok"] is False
+    return got
+
+
+def board_alerts(run: BoardRun) -> list[str]:
+    """The plaintext alerts the board sent, as the proxy read them."""
+    assert run.report is not None, run.describe()
+    return [a["description"] for c in run.report["connections"] for a in c["to-server"]["alerts"]]
+
+
+# -- certificates -----------------------------------------------------------------------
+
+@pytest.mark.parametrize("variant, flags, text, alert", [
+    ("unknown_ca", 0x08, "The certificate is not correctly signed by the trusted CA", "unknown_ca"),
+    ("wrong_host", 0x04, "The certificate Common Name (CN) does not match with the expected CN",
+     "bad_certificate"),
+])
+def test_server_certificate_rejected(client_elf, pki, tmp_path, variant, flags, text, alert):
+    cert, key = pki.variant(variant)
+    report = tmp_path / "proxy.json"
+    run = run_client(client_elf, pki, [_s_server(cert, key), _watcher(report)], report=report)
+    error = assert_failed_cleanly(run, "handshake", **X509_CERT_VERIFY_FAILED)
+    assert error["verify_flags"] == flags and text in error["verify_text"], run.describe()
+    verify = run.of("verify")
+    assert verify and verify[0]["flags"] == flags and text in verify[0]["text"]
+    assert board_alerts(run) == [alert]
+
+
+@pytest.mark.parametrize("variant, flags, text, alert", [
+    ("expired", 0x01, "The certificate validity has expired", "certificate_expired"),
+    # Mbed TLS maps no specific alert to a future date: certificate_unknown.
+    ("not_yet_valid", 0x200, "The certificate validity starts in the future", "certificate_unknown"),
+])
+def test_server_certificate_out_of_its_dates(client_elf, pki, tmp_path, variant, flags, text, alert):
+    """The board's clock is its RTC, which the simulator sets to the host's time."""
+    cert, key = pki.variant(variant)
+    report = tmp_path / "proxy.json"
+    run = run_client(client_elf, pki, [_s_server(cert, key), _watcher(report)], report=report)
+    error = assert_failed_cleanly(run, "handshake", **X509_CERT_VERIFY_FAILED)
+    assert error["verify_flags"] == flags and text in error["verify_text"], run.describe()
+    assert board_alerts(run) == [alert]
+
+
+def test_good_certificate_fails_when_the_rtc_says_it_is_next_year(client_elf, pki, tmp_path):
+    """The same good certificate, with the board's RTC set past its end (--rtc-epoch)."""
+    later = int((pki.now + datetime.timedelta(days=365)).timestamp())
+    report = tmp_path / "proxy.json"
+    run = run_client(client_elf, pki, [_s_server(pki.server_cert, pki.server_key), _watcher(report)],
+                     report=report, rtc_epoch=later)
+    error = assert_failed_cleanly(run, "handshake", **X509_CERT_VERIFY_FAILED)
+    assert error["verify_flags"] & 0x01, run.describe()
+    assert board_alerts(run) == ["certificate_expired"]
+
+
+# -- nothing in common -------------------------------------------------------------------
+
+@pytest.mark.parametrize("server_option", [
+    ("-ciphersuites", "TLS_AES_256_GCM_SHA384"),        # the board offers AES-128-GCM only
+    ("-groups", "X448"),                                # the board offers secp256r1 only
+], ids=["suite", "group"])
+def test_server_with_nothing_in_common(client_elf, pki, tmp_path, server_option):
+    report = tmp_path / "proxy.json"
+    run = run_client(client_elf, pki, [_s_server(pki.server_cert, pki.server_key, *server_option),
+                                       _watcher(report)], report=report)
+    assert_failed_cleanly(run, "handshake", **FATAL_ALERT)
+    # The alert came from OpenSSL: handshake_failure, seen on its way to the board.
+    server_alerts = [a["description"] for c in run.report["connections"]
+                     for a in c["to-client"]["alerts"]]
+    assert server_alerts == ["handshake_failure"]
+
+
+# -- garbled records ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("mutation, error, alert", [
+    # A byte flipped in the first encrypted record (EncryptedExtensions): the AEAD tag fails.
+    (("--mutate", "flip", "--type", "application_data"),
+     {"code": -29056, "hex": "-0x7180", "text": "SSL - Verification of the message MAC failed"},
+     "bad_record_mac"),
+    # The ServerHello under a content type that does not exist. Over TCP, Mbed TLS drops
+    # a connection whose record header is invalid without an alert (ssl_get_next_record).
+    (("--mutate", "retype"),
+     {"code": -29184, "hex": "-0x7200", "text": "SSL - An invalid SSL record was received"},
+     None),
+    # The ServerHello cut in half inside a record whose length agrees: the rest of the
+    # message is awaited, and the next record (ChangeCipherSpec) is not handshake. Mbed TLS
+    # 3.6.6 ends this without an alert too.
+    (("--mutate", "shorten"),
+     {"code": -30464, "hex": "-0x7700", "text": "SSL - An unexpected message was received from our peer"},
+     None),
+], ids=["flip", "retype", "shorten"])
+def test_garbled_record(client_elf, pki, tmp_path, mutation, error, alert):
+    report = tmp_path / "proxy.json"
+    run = run_client(client_elf, pki, [_s_server(pki.server_cert, pki.server_key),
+                                       _watcher(report, *mutation)], report=report)
+    assert_failed_cleanly(run, "handshake", **error)
+    assert run.report["connections"][0]["to-client"]["garbled"] is not None
+    assert board_alerts(run) == ([alert] if alert else []), run.report
+
+
+def test_truncated_record_then_the_stream_ends(client_elf, pki, tmp_path):
+    report = tmp_path / "proxy.json"
+    run = run_client(client_elf, pki, [_s_server(pki.server_cert, pki.server_key),
+                                       _watcher(report, "--mutate", "truncate")], report=report)
+    assert_failed_cleanly(run, "handshake", code=-29312, hex="-0x7280",
+                          text="SSL - The connection indicated an EOF")
+    assert run.report["connections"][0]["to-client"]["closed_by"] == "proxy"
+
+
+# -- peers that vanish or stall ----------------------------------------------------------
+
+@pytest.mark.parametrize("how, error", [
+    ("rst", {"code": -80, "hex": "-0x0050", "text": "NET - Connection was reset by peer"}),
+    ("close", {"code": -29312, "hex": "-0x7280", "text": "SSL - The connection indicated an EOF"}),
+])
+def test_server_vanishes_after_the_client_hello(client_elf, pki, tmp_path, how, error):
+    report = tmp_path / "vanish.json"
+    run = run_client(client_elf, pki, [_hostile("vanish", "--listen", FRONT, "--how", how,
+                                                "--report", str(report))], report=report)
+    assert_failed_cleanly(run, "handshake", **error)
+    assert run.report["client_hello"] is True and run.report["server_name"] == HOST
+
+
+def test_server_stalls_until_the_client_times_out(client_elf, pki, tmp_path):
+    report = tmp_path / "stall.json"
+    run = run_client(client_elf, pki, [_hostile("stall", "--listen", FRONT, "--hold-s", "120",
+                                                "--report", str(report))],
+                     "--timeout-ms", "2000", report=report)
+    assert_failed_cleanly(run, "handshake", text="timeout: no data from the peer in 2000 ms")
+    assert run.report["received_bytes"] > 0 and run.report["closed_by"] == "client"
