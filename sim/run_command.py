@@ -18,6 +18,7 @@ from .runner import load_simulation
 from . import semihosting
 from .net import run_options as net_run
 from .peripherals import accelerator_run
+from .peripherals.rtc import start_epoch_of
 
 PROGRESS_EVERY_S = 2.0
 
@@ -76,7 +77,8 @@ def run_command(args) -> int:
         data = result.to_dict()
         data.update({"firmware_exit_code": result.exit_code, "exit_status": status,
                      "elf": str(args.elf), "board": board.name, "timing": args.timing,
-                     "total_wall_s": round(time.perf_counter() - started, 6), "offload": offload_summary})
+                     "total_wall_s": round(time.perf_counter() - started, 6), "offload": offload_summary,
+                     "rtc_epoch": start_epoch_of(sim.board)})
         lost += _saving(lambda: write_text_or_keep(args.json, json.dumps(data, indent=2) + "\n", "--json"))
     if not args.quiet:
         _summary(result)

@@ -46,11 +46,18 @@ def rtc_epoch_argument(text: str) -> int | None:
     return value
 
 
+def start_epoch_of(board) -> int | None:
+    """The epoch the board's RTC started at (the host's time when none was given), or
+    None for a board without an RTC: a run's record, so that it can be repeated."""
+    return next((d.start_epoch for d in board.devices.values() if isinstance(d, Rtc)), None)
+
+
 class Rtc(RegisterDevice):
     def __init__(self, spec, ctx):
         epoch = check_rtc_epoch(getattr(ctx, "rtc_epoch", None))
         self._hz = ctx.clock.hz
-        self._base_ms = (int(time.time()) if epoch is None else epoch) * MS_PER_S
+        self.start_epoch = int(time.time()) if epoch is None else epoch   # what --rtc-epoch reproduces
+        self._base_ms = self.start_epoch * MS_PER_S
         self._base_cycle = ctx.clock.now()
         self._staged_hi = 0
         super().__init__(spec.name, spec.regmap, ctx)

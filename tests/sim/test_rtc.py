@@ -5,6 +5,7 @@ reset keeps it; the epoch option is checked with pinned messages."""
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
@@ -147,3 +148,17 @@ def test_cli_rejects_bad_epochs_with_a_clear_message(value):
         "tlscosim run: error: argument --rtc-epoch: must be 'now' or whole seconds since 1970 in "
         f"0..253402300799 (9999-12-31T23:59:59Z), not {value!r}")
     assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize("option", ["1700000000", "now"])
+def test_json_records_the_epoch_the_run_started_at(test_elfs, tmp_path, option):
+    out = tmp_path / "run.json"
+    before = int(time.time())
+    proc = tlscosim("run", test_elfs["exit3"], "-q", "--rtc-epoch", option, "--json", out)
+    after = int(time.time())
+    assert proc.returncode == 3, proc.stderr
+    recorded = json.loads(out.read_text())["rtc_epoch"]
+    if option == "now":
+        assert before <= recorded <= after           # the host's time, kept so the run can be repeated
+    else:
+        assert recorded == int(option)
