@@ -6,7 +6,8 @@ from the stream by the garbling proxy with scapy's TLS layer, and OpenSSL's own 
 
 Each case is one board run (`tlscosim run --net tap`, the servers as --peer commands in
 the run's namespace): openssl s_server on the namespace's loopback, and in front of it on
-192.0.2.1:4433 the hostile proxy (mutating one record, or only watching)."""
+192.0.2.1:4433 the hostile proxy (mutating one record, or only watching). A case that
+repeats another's path (a second date, a second kind of mismatch) is marked slow."""
 
 from __future__ import annotations
 
@@ -129,7 +130,8 @@ def test_server_certificate_rejected(client_elf, pki, tmp_path, variant, flags, 
 @pytest.mark.parametrize("variant, flags, text, alert", [
     ("expired", 0x01, "The certificate validity has expired", "certificate_expired"),
     # Mbed TLS maps no specific alert to a future date: certificate_unknown.
-    ("not_yet_valid", 0x200, "The certificate validity starts in the future", "certificate_unknown"),
+    pytest.param("not_yet_valid", 0x200, "The certificate validity starts in the future",
+                 "certificate_unknown", marks=pytest.mark.slow),
 ])
 def test_server_certificate_out_of_its_dates(client_elf, pki, tmp_path, variant, flags, text, alert):
     """The board's clock is its RTC, which the simulator sets to the host's time."""
@@ -141,6 +143,7 @@ def test_server_certificate_out_of_its_dates(client_elf, pki, tmp_path, variant,
     assert board_alerts(run) == [alert]
 
 
+@pytest.mark.slow
 def test_good_certificate_fails_when_the_rtc_says_it_is_next_year(client_elf, pki, tmp_path):
     """The same good certificate, with the board's RTC set past its end (--rtc-epoch)."""
     later = int((pki.now + datetime.timedelta(days=365)).timestamp())
@@ -156,7 +159,7 @@ def test_good_certificate_fails_when_the_rtc_says_it_is_next_year(client_elf, pk
 
 @pytest.mark.parametrize("server_option", [
     ("-ciphersuites", "TLS_AES_256_GCM_SHA384"),        # the board offers AES-128-GCM only
-    ("-groups", "X448"),                                # the board offers secp256r1 only
+    pytest.param(("-groups", "X448"), marks=pytest.mark.slow),   # the board offers secp256r1 only
 ], ids=["suite", "group"])
 def test_server_with_nothing_in_common(client_elf, pki, tmp_path, server_option):
     report = tmp_path / "proxy.json"
@@ -184,9 +187,10 @@ def test_server_with_nothing_in_common(client_elf, pki, tmp_path, server_option)
     # The ServerHello cut in half inside a record whose length agrees: the rest of the
     # message is awaited, and the next record (ChangeCipherSpec) is not handshake. Mbed TLS
     # 3.6.6 ends this without an alert too.
-    (("--mutate", "shorten"),
-     {"code": -30464, "hex": "-0x7700", "text": "SSL - An unexpected message was received from our peer"},
-     None),
+    pytest.param(("--mutate", "shorten"),
+                 {"code": -30464, "hex": "-0x7700",
+                  "text": "SSL - An unexpected message was received from our peer"},
+                 None, marks=pytest.mark.slow),
 ], ids=["flip", "retype", "shorten"])
 def test_garbled_record(client_elf, pki, tmp_path, mutation, error, alert):
     report = tmp_path / "proxy.json"
@@ -210,7 +214,8 @@ def test_truncated_record_then_the_stream_ends(client_elf, pki, tmp_path):
 
 @pytest.mark.parametrize("how, error", [
     ("rst", {"code": -80, "hex": "-0x0050", "text": "NET - Connection was reset by peer"}),
-    ("close", {"code": -29312, "hex": "-0x7280", "text": "SSL - The connection indicated an EOF"}),
+    pytest.param("close", {"code": -29312, "hex": "-0x7280",
+                           "text": "SSL - The connection indicated an EOF"}, marks=pytest.mark.slow),
 ])
 def test_server_vanishes_after_the_client_hello(client_elf, pki, tmp_path, how, error):
     report = tmp_path / "vanish.json"
