@@ -22,6 +22,7 @@ from typing import Callable
 from tlscosim.errors import UserError
 
 from ..bus import BusError
+from ..offload_verify import Access
 from .accelerator_faults import Fault, design_override
 from .accelerator_usage import UsageMonitor
 
@@ -113,14 +114,16 @@ class RtlAccelerator:
         lane = 8 * (offset & 3)
         mask = ((1 << 8 * size) - 1) << lane
         word = (value if write else result) << lane
-        self.usage.check(entry, write, word, mask, busy)
+        access = None
         if entry is not None:
+            access = Access(self.name, entry[0], entry[1], write, word, mask, busy, rtl.cycle - 1,
+                            self.ctx.clock.pc())
+        self.usage.check(access, entry)
+        if access is not None:
             if write and entry[0] == "IRQ_ENABLE" and mask & self._irq_done.mask:
                 self._irq_enabled = bool(word & self._irq_done.mask)
             if self.settings.observer is not None:
-                from ..offload_verify import Access
-                self.settings.observer.observe(Access(self.name, entry[0], entry[1], write, word, mask, busy,
-                                                      rtl.cycle - 1, self.ctx.clock.pc()))
+                self.settings.observer.observe(access)
         self._follow_irq()
         return result
 
@@ -155,6 +158,7 @@ class RtlAccelerator:
             self._event.cancel()
             self._event = None
         self._irq_enabled = False
+        self.usage.reset()
         if self._rtl is not None:
             self._rtl.reset(self.ctx.clock.now())
             if self.settings.observer is not None:

@@ -12,7 +12,9 @@
  * with rk_offset 0 and the usual nr. The core has one key slot, holding the key of the
  * context that used it last; a block of another context loads its own key first. A
  * context's key changes only through mbedtls_aes_setkey_enc/dec (the API), which
- * forget the slot's owner when it is that context. SHA-256 loads each context's chaining value before its block, so any number
+ * forget the slot's owner when it is that context. The drivers own CTRL (AUTOSTART:
+ * the last input word starts a block); an app using Mbed TLS's AES on the accelerator
+ * must not drive the AES accelerator directly. SHA-256 loads each context's chaining value before its block, so any number
  * of hashes may be in progress at once (TLS keeps several). */
 #define MBEDTLS_ALLOW_PRIVATE_ACCESS
 
@@ -47,9 +49,19 @@ static inline bool aes_present(void)
     return __builtin_expect(aes_state == PRESENT, 1) || probe(&aes_state, accel_aes_present);
 }
 
+/* Found present, the SHA-256 core is armed at once (CTRL.AUTOSTART): the per-block path
+ * then only tests sha256_state. */
+static bool sha256_found(void)
+{
+    if (!accel_sha256_present())
+        return false;
+    accel_sha256_arm();
+    return true;
+}
+
 static inline bool sha256_present(void)
 {
-    return __builtin_expect(sha256_state == PRESENT, 1) || probe(&sha256_state, accel_sha256_present);
+    return __builtin_expect(sha256_state == PRESENT, 1) || probe(&sha256_state, sha256_found);
 }
 
 #if !defined(TLSCOSIM_ACCEL_ONLY)
@@ -75,13 +87,21 @@ int tlscosim_sw_internal_sha256_process(mbedtls_sha256_context *ctx, const unsig
 
 /* -- AES ------------------------------------------------------------------------------ */
 
-/* The context whose key is in the core's KEY registers (its schedule is the core's). */
-static const mbedtls_aes_context *key_owner;
+/* What the core is set up for: the context whose key is in KEY (its schedule is the
+ * core's) and, in bit 0, the direction CTRL is armed for (contexts are word-aligned, so
+ * the bit is free). 0: nothing; only set while the accelerator is present, so a block
+ * matching it needs no other check. */
+static uintptr_t armed_for;
+
+static inline uintptr_t setup_of(const mbedtls_aes_context *ctx, bool decrypt)
+{
+    return (uintptr_t)ctx | (uintptr_t)decrypt;
+}
 
 static int store_key(mbedtls_aes_context *ctx, const unsigned char *key, unsigned int keybits)
 {
-    if (key_owner == ctx)
-        key_owner = NULL;
+    if ((armed_for & ~(uintptr_t)1) == (uintptr_t)ctx)
+        armed_for = 0;
     switch (keybits) {
     case 128: ctx->nr = 10; break;
     case 192: ctx->nr = 12; break;
@@ -110,8 +130,14 @@ static unsigned key_bits(const mbedtls_aes_context *ctx)
     return (unsigned)(ctx->nr - 6) * 32u;                  /* nr 10/12/14 -> 128/192/256 */
 }
 
-/* Everything but the common case: the accelerator not probed yet or absent, or the
- * key slot holding another context's key. */
+static inline int block_result(int driver_status)
+{
+    return driver_status == 0 ? 0 : MBEDTLS_ERR_PLATFORM_HW_ACCEL_FAILED;
+}
+
+/* Everything but the common case: the accelerator not probed yet or absent, or the core
+ * set up for another context or direction (the key is loaded only when the context
+ * changes: a direction change is one CTRL write). */
 static __attribute__((noinline)) int slow_block(mbedtls_aes_context *ctx, bool decrypt,
                                                 const unsigned char input[16], unsigned char output[16])
 {
@@ -123,19 +149,21 @@ static __attribute__((noinline)) int slow_block(mbedtls_aes_context *ctx, bool d
     if (!aes_present())
         return MBEDTLS_ERR_PLATFORM_HW_ACCEL_FAILED;
 #endif
-    if (accel_aes_load_key((const uint8_t *)(ctx->buf + ctx->rk_offset), key_bits(ctx)) != 0)
+    if ((armed_for & ~(uintptr_t)1) != (uintptr_t)ctx &&
+        accel_aes_load_key((const uint8_t *)(ctx->buf + ctx->rk_offset), key_bits(ctx)) != 0)
         return MBEDTLS_ERR_AES_INVALID_KEY_LENGTH;
-    key_owner = ctx;
-    return accel_aes_block(decrypt, key_bits(ctx), input, output) == 0 ? 0 : MBEDTLS_ERR_PLATFORM_HW_ACCEL_FAILED;
+    accel_aes_arm(decrypt, key_bits(ctx));
+    armed_for = setup_of(ctx, decrypt);
+    return block_result(accel_aes_run_armed(input, output));
 }
 
-/* The common case stays a short path into the driver: it is most of a block's cost. */
-#define AES_BLOCK(ctx, decrypt, input, output)                                                    \
-    do {                                                                                          \
-        if (__builtin_expect(aes_state == PRESENT && key_owner == (ctx), 1))                      \
-            return accel_aes_block(decrypt, key_bits(ctx), input, output) == 0                     \
-                       ? 0 : MBEDTLS_ERR_PLATFORM_HW_ACCEL_FAILED;                                \
-        return slow_block(ctx, decrypt, input, output);                                           \
+/* The common case is one compare and the driver's inline block: the loads and stores
+ * of the block are most of its cost. */
+#define AES_BLOCK(ctx, decrypt, input, output)                                 \
+    do {                                                                       \
+        if (__builtin_expect(armed_for == setup_of(ctx, decrypt), 1))          \
+            return block_result(accel_aes_run_armed(input, output));           \
+        return slow_block(ctx, decrypt, input, output);                        \
     } while (0)
 
 int mbedtls_internal_aes_encrypt(mbedtls_aes_context *ctx, const unsigned char input[16],
@@ -152,10 +180,18 @@ int mbedtls_internal_aes_decrypt(mbedtls_aes_context *ctx, const unsigned char i
 
 /* -- SHA-256 -------------------------------------------------------------------------- */
 
-int mbedtls_internal_sha256_process(mbedtls_sha256_context *ctx, const unsigned char data[64])
+/* The common case is the driver's inline block (armed by the probe). */
+static __attribute__((noinline)) int sha256_slow(mbedtls_sha256_context *ctx, const unsigned char data[64])
 {
     FALLBACK(sha256_present(), tlscosim_sw_internal_sha256_process(ctx, data));
-    return accel_sha256_block(ctx->state, data) == 0 ? 0 : MBEDTLS_ERR_PLATFORM_HW_ACCEL_FAILED;
+    return block_result(accel_sha256_run_armed(ctx->state, data));
+}
+
+int mbedtls_internal_sha256_process(mbedtls_sha256_context *ctx, const unsigned char data[64])
+{
+    if (__builtin_expect(sha256_state == PRESENT, 1))
+        return block_result(accel_sha256_run_armed(ctx->state, data));
+    return sha256_slow(ctx, data);
 }
 
 /* 0: Mbed TLS's software from here on even where the accelerators are present; 1: the
@@ -164,7 +200,7 @@ int mbedtls_internal_sha256_process(mbedtls_sha256_context *ctx, const unsigned 
 void tlscosim_accel_use(int on)
 {
     aes_state = sha256_state = on ? UNKNOWN : ABSENT;
-    key_owner = NULL;
+    armed_for = 0;
 }
 
 /* How many blocks the accelerators did (their BLOCKS counters), for apps and tests;

@@ -22,7 +22,8 @@ def test_amaranth_and_verilator_agree(accel_check_elf, accel_check_run):
     assert fast.result.exit_code == slow.result.exit_code == 0
     assert fast.uart == slow.uart
     assert (fast.result.cycles, fast.result.instructions) == (slow.result.cycles, slow.result.instructions)
-    assert fast.offload["blocks"] == slow.offload["blocks"]
+    # The AES and SHA-256 cores (a GCM core the firmware never uses is built by Verilator only).
+    assert [fast.offload["blocks"][c] for c in ("aes", "sha256")] == [slow.offload["blocks"][c] for c in ("aes", "sha256")]
     assert fast.offload["verify_offload"] == slow.offload["verify_offload"]
     assert fast.offload["rtl_backend"] == "verilator" and slow.offload["rtl_backend"] == "amaranth"
     # The same RTL cycles were simulated (the rest skipped as idle) on both.

@@ -163,7 +163,7 @@ def test_mbedtls_self_tests_pass_on_the_accelerators_as_in_software(elfs):
     assert offload.result.exit_code == software.result.exit_code == 0
     assert lines(offload) == lines(software)
     assert re.search(r"^(\d+) passed, 0 failed$", offload.uart, re.M)
-    assert software.offload["blocks"] == {"aes": 0, "sha256": 0}      # the RTL did no block
+    assert {c: software.offload["blocks"][c] for c in ("aes", "sha256")} == {"aes": 0, "sha256": 0}      # the RTL did no block
     assert offload.offload["blocks"]["aes"] > 100_000 and offload.offload["blocks"]["sha256"] > 30_000
     verify = offload.offload["verify_offload"]
     assert verify["mismatches"] == 0 and verify["checked"] == verify["operations"]
