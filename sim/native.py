@@ -3,8 +3,8 @@
 Its structures and numbers are those of native/tcs_abi.h, checked at load (native_abi.py).
 
 The shared library is compiled on first use into build/native/, keyed by a hash of its
-source and of the Unicorn library it links against, so a changed source or Unicorn
-rebuilds it and an unchanged one loads at once.
+source, the headers beside it and the Unicorn library it links against, so a change to
+any of them rebuilds it and an unchanged one loads at once.
 """
 
 from __future__ import annotations
