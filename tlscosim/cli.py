@@ -16,6 +16,7 @@ COMMAND_MODULES = (
     "tlscosim.rtl.cli",      # rtl ...
     "tlscosim.sim.net.cli",  # bench-net
     "tlscosim.suites.cli",   # test-suites
+    "tlscosim.tls.cli",      # handshake, bench-handshake
 )
 
 
