@@ -34,20 +34,35 @@ BACKENDS = ("pysim", "verilator")
 
 class RtlBusDevice:
     def __init__(self, core: str, *, backend: str = "pysim", vcd: Path | None = None,
-                 fast_forward: bool = True):
+                 fast_forward: bool = True, design=None, fault=None):
+        """`design`: an accelerator component to simulate instead of the shipped one of
+        `core` (pysim only: Verilator builds from the core's name). `fault`: a deliberately
+        broken variant of the shipped design, by name or as a Fault of
+        tlscosim.sim.peripherals.accelerator_faults (either back end)."""
         self.core = core
         self.regmap = register_map(core)
-        if backend == "pysim":
-            from .designs import build_accelerator
-            from .pysim_backend import PysimBackend
-            self._backend = PysimBackend(build_accelerator(core), vcd)
-        elif backend == "verilator":
-            if vcd is not None:
-                raise ValueError("VCD output is available with the pysim back end only")
-            from .verilator_backend import VerilatorBackend
-            self._backend = VerilatorBackend(core)
-        else:
+        if backend not in BACKENDS:
             raise ValueError(f"unknown back end {backend!r}; choose one of {', '.join(BACKENDS)}")
+        if design is not None and (fault is not None or backend != "pysim"):
+            raise ValueError("design= needs the pysim back end and no fault=")
+        from contextlib import nullcontext
+        planted = nullcontext()
+        if fault is not None:
+            from tlscosim.sim.peripherals.accelerator_faults import design_override, fault_named
+            fault = fault_named(fault) if isinstance(fault, str) else fault
+            if fault.core != core:
+                raise ValueError(f"fault {fault.name} is a fault of the {fault.core} core, not of {core}")
+            planted = design_override(fault)
+        with planted:
+            if backend == "pysim":
+                from .designs import build_accelerator
+                from .pysim_backend import PysimBackend
+                self._backend = PysimBackend(design if design is not None else build_accelerator(core), vcd)
+            else:
+                if vcd is not None:
+                    raise ValueError("VCD output is available with the pysim back end only")
+                from .verilator_backend import VerilatorBackend
+                self._backend = VerilatorBackend(core)
         # Waveforms show every cycle, so no fast-forward while one is written.
         self._fast_forward = fast_forward and vcd is None
         self.cycle = 0          # cycles since reset, simulated or skipped

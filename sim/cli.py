@@ -13,7 +13,8 @@ def add_commands(sub) -> None:
     run = sub.add_parser("run", help="run firmware on the simulated board",
                          description="Run an ELF on the simulated board. UART0 goes to stdout; the "
                                      "exit status is the firmware's (semihosting exit), "
-                                     f"{EXIT_LIMIT} at a cycle/time limit, {EXIT_FAULT} on a fault.")
+                                     f"{EXIT_LIMIT} at a cycle/time limit, {EXIT_FAULT} on a fault, "
+                                     "123 when --verify-offload found mismatches.")
     run.add_argument("elf", help="firmware ELF (e.g. build/fw/hello.elf)")
     run.add_argument("--board", default="mps2-an386", help="board name in platform/boards/ or a TOML file")
     run.add_argument("--max-cycles", type=positive_int, metavar="N", help="stop after N simulated cycles")

@@ -68,7 +68,7 @@ def run_command(args) -> int:
             net.close()          # host commands stopped, namespace removed, pcap closed
     sys.stdout.buffer.flush()
     offload_summary = offload.summary()
-    status = exit_status(result)
+    status = offload.status(exit_status(result))
     lost = []        # outputs written to a fallback instead: the run's results are kept
     if profiler is not None:
         lost += _saving(lambda: write_or_keep(Path(args.profile), lambda p: profiler.write(p, top=20, stream=sys.stderr),
@@ -86,6 +86,8 @@ def run_command(args) -> int:
             print(f"tlscosim: {line}", file=sys.stderr)
         for warning in status_warnings(result):
             print(f"tlscosim: warning: {warning}", file=sys.stderr)
+    if offload.status_error():
+        print(f"tlscosim: error: {offload.status_error()}", file=sys.stderr)
     for error in lost:
         print(f"tlscosim: error: {error}", file=sys.stderr)
     return lost[0].exit_code if lost else status

@@ -23,7 +23,7 @@ from tlscosim.errors import UserError
 
 from ..bus import BusError
 from ..offload_verify import Access
-from .accelerator_faults import Fault, design_override
+from .accelerator_faults import Fault
 from .accelerator_usage import UsageMonitor
 
 RTL_BACKENDS = {"amaranth": "pysim", "verilator": "verilator"}   # CLI name -> RtlBusDevice's
@@ -76,8 +76,7 @@ class RtlAccelerator:
         if self._rtl is None:
             from tlscosim.rtl.busdev import RtlBusDevice
             fault = self.settings.fault if self.name in self.settings.fault_applies else None
-            with design_override(fault):
-                self._rtl = RtlBusDevice(self.core, backend=RTL_BACKENDS[self.settings.backend])
+            self._rtl = RtlBusDevice(self.core, backend=RTL_BACKENDS[self.settings.backend], fault=fault)
             if self.settings.observer is not None:
                 self.settings.observer.attach(self.name, self.core)
         return self._rtl

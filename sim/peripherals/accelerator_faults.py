@@ -8,8 +8,8 @@ faulty design's own Verilog and cached apart). They exist to prove that
 The defects are planted from outside rtl/ (which its owner keeps changing), at the
 level of what the RTL is built from: a corrupted table handed to the core while it
 elaborates (its S-box ROM contents, its K ROM contents), or a bus stage in front of
-the accelerator. The swap lasts only while the device builds its design (RtlBusDevice
-elaborates it itself; a `design=` argument there would make this unnecessary).
+the accelerator. The swap lasts only while the device builds its design
+(`RtlBusDevice(core, fault=...)`; `design=` there takes any other component).
 """
 
 from __future__ import annotations

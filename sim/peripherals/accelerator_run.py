@@ -8,6 +8,10 @@ from dataclasses import dataclass
 from .accelerator import RTL_BACKENDS, AcceleratorSettings, configure_accelerators
 from .accelerator_faults import FAULTS, fault_named
 
+# The process status of a run whose firmware exited 0 but whose offload --verify-offload
+# found wrong (a firmware's own non-zero status is kept: it says more).
+EXIT_OFFLOAD_MISMATCH = 123
+
 
 def add_arguments(parser) -> None:
     parser.add_argument("--rtl", default="amaranth", choices=tuple(RTL_BACKENDS),
@@ -48,6 +52,20 @@ class OffloadRun:
             if self.verifier.mismatches:
                 lines.append(f"verify-offload: first mismatch: {self.verifier.mismatches[0].format()}")
         return lines
+
+    def status(self, status: int) -> int:
+        """The run's process status given the firmware's: EXIT_OFFLOAD_MISMATCH instead of
+        0 when the verifier found mismatches."""
+        if status == 0 and self.verifier is not None and self.verifier.mismatches:
+            return EXIT_OFFLOAD_MISMATCH
+        return status
+
+    def status_error(self) -> str | None:
+        """The line saying why the status is EXIT_OFFLOAD_MISMATCH (None otherwise)."""
+        if self.verifier is None or not self.verifier.mismatches:
+            return None
+        return (f"--verify-offload found {len(self.verifier.mismatches):,} operation(s) whose result differs "
+                f"from the reference: exit status {EXIT_OFFLOAD_MISMATCH} unless the firmware's own is non-zero")
 
     def close(self) -> None:
         for device in self.accelerators:

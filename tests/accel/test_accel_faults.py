@@ -75,3 +75,19 @@ def _wrong_results(uart: str) -> int:
             h = hashlib.sha224 if kind.startswith("sha224") else hashlib.sha256
             wrong += f["digest"] != h(bytes.fromhex(f["msg"])).hexdigest()
     return wrong
+
+
+def test_mismatches_make_the_run_fail_with_their_own_status(accel_check_elf, capsys):
+    """The firmware exits 0 (it cannot tell), the verifier found it wrong: status 123."""
+    from tlscosim.cli import main
+    from tlscosim.sim.peripherals.accelerator_run import EXIT_OFFLOAD_MISMATCH
+
+    assert main(["run", str(accel_check_elf), "--rtl-fault", "aes-sbox", "--verify-offload"]) \
+        == EXIT_OFFLOAD_MISMATCH == 123
+    err = capsys.readouterr().err
+    assert "tlscosim: exit (code 0)" in err
+    found = re.search(r"^tlscosim: error: --verify-offload found (\d+) operation\(s\) whose result differs from "
+                      r"the reference: exit status 123 unless the firmware's own is non-zero$", err, re.M)
+    assert found and int(found[1]) >= 1, err
+    # Without the verifier the same run passes: the status is the firmware's.
+    assert main(["run", str(accel_check_elf), "--rtl-fault", "aes-sbox", "-q"]) == 0
