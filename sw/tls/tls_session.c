@@ -2,7 +2,9 @@
 #include "tls_session.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "mbedtls/sha256.h"
 
@@ -12,7 +14,9 @@
 #include "tls_steps.h"
 
 #define NOINLINE __attribute__((noinline))
-#define HTTP_HEAD_MAX 2048u     /* status line and headers of the response, kept to parse them */
+#define HTTP_HEAD_MAX 2048u
+/* How long tls_close waits for the peer's close_notify after sending ours. */
+#define CLOSE_WAIT_MS 2000u     /* status line and headers of the response, kept to parse them */
 
 int tls_conn_open(struct tls_conn *c, int conn, const mbedtls_ssl_config *conf, const struct tls_args *a,
                   const mbedtls_ssl_session *session)
@@ -86,6 +90,7 @@ struct response {
     size_t head_len;
     int in_body;
     int status;
+    int64_t content_length;     /* -1: none given, the body ends with the connection */
     uint64_t body_bytes;
     mbedtls_sha256_context sha;
 };
@@ -100,6 +105,27 @@ static void hash_body(struct response *r, const unsigned char *data, size_t len,
     mbedtls_sha256_update(&r->sha, data, len);
     tlscosim_accel_use(a->accel);
     r->body_bytes += len;
+}
+
+/* The Content-Length header's value, -1 without one. */
+static int64_t content_length(const char *head)
+{
+    static const char NAME[] = "\r\ncontent-length:";
+    for (const char *p = head; (p = strchr(p, '\r')) != NULL; p++) {
+        if (strncasecmp(p, NAME, sizeof NAME - 1) == 0) {
+            char *end;
+            long long n = strtoll(p + sizeof NAME - 1, &end, 10);
+            return n >= 0 && end != p + sizeof NAME - 1 ? n : -1;
+        }
+    }
+    return -1;
+}
+
+/* Whether the whole response is in: a body of Content-Length bytes (a server that keeps
+ * the connection open for our close_notify), else only the end of the connection. */
+static int complete(const struct response *r)
+{
+    return r->in_body && r->content_length >= 0 && r->body_bytes >= (uint64_t)r->content_length;
 }
 
 static void take(struct response *r, const unsigned char *data, size_t len, const struct tls_args *a)
@@ -123,6 +149,7 @@ static void take(struct response *r, const unsigned char *data, size_t len, cons
     int major, minor, status;
     if (sscanf(r->head, "HTTP/%d.%d %d", &major, &minor, &status) == 3)
         r->status = status;
+    r->content_length = content_length(r->head);
     /* what followed the head in this chunk and the earlier ones is body */
     size_t before = r->head_len - n;        /* head bytes from earlier chunks */
     hash_body(r, data + (head_bytes - before), len - (head_bytes - before), a);
@@ -154,6 +181,7 @@ NOINLINE int tls_http_exchange(struct tls_conn *c, const struct tls_args *a, mbe
     uint32_t t0 = dwt_cycles();
 
     memset(&r, 0, sizeof r);
+    r.content_length = -1;
     mbedtls_sha256_init(&r.sha);
     mbedtls_sha256_starts(&r.sha, 0);
     int request_bytes = snprintf((char *)buf, sizeof buf, "GET %s HTTP/1.0\r\nHost: %s\r\n\r\n", a->path, a->host);
@@ -174,6 +202,10 @@ NOINLINE int tls_http_exchange(struct tls_conn *c, const struct tls_args *a, mbe
         ret = mbedtls_ssl_read(&c->ssl, buf, sizeof buf);
         if (ret > 0) {
             take(&r, buf, (size_t)ret, a);
+            if (complete(&r)) {
+                ret = 0;
+                break;
+            }
             continue;
         }
         if (ret == MBEDTLS_ERR_SSL_WANT_READ || ret == MBEDTLS_ERR_SSL_WANT_WRITE) {
@@ -224,6 +256,25 @@ NOINLINE int tls_http_exchange(struct tls_conn *c, const struct tls_args *a, mbe
     return r.status == 0 ? MBEDTLS_ERR_SSL_BAD_INPUT_DATA : 0;
 }
 
+/* A server that waits for our close_notify answers with its own: read it (anything else
+ * is dropped) so that the TCP connection is not closed under it, at most CLOSE_WAIT_MS. */
+static void await_peer_close_notify(struct tls_conn *c, const struct tls_args *a)
+{
+    uint32_t ms = a->timeout_ms < CLOSE_WAIT_MS ? a->timeout_ms : CLOSE_WAIT_MS;
+    unsigned char scrap[256];
+    for (;;) {
+        int ret = mbedtls_ssl_read(&c->ssl, scrap, sizeof scrap);
+        if (ret > 0 || ret == MBEDTLS_ERR_SSL_RECEIVED_NEW_SESSION_TICKET)
+            continue;
+        if (ret == MBEDTLS_ERR_SSL_WANT_READ || ret == MBEDTLS_ERR_SSL_WANT_WRITE) {
+            if (tls_tcp_wait(c->tcp, ms) == 0)
+                continue;
+        }
+        c->peer_close_notify = ret == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY;
+        return;
+    }
+}
+
 NOINLINE int tls_close(struct tls_conn *c, const struct tls_args *a)
 {
     uint32_t t0 = dwt_cycles();
@@ -240,6 +291,8 @@ NOINLINE int tls_close(struct tls_conn *c, const struct tls_args *a)
         tls_ev_error(c->conn, "close", ret);
         return ret;
     }
+    if (sent && !c->peer_close_notify)
+        await_peer_close_notify(c, a);
     tls_tcp_close(c->tcp);
     c->tcp = NULL;
     tls_ev_begin("close");

@@ -125,7 +125,19 @@ int tls_setup_init(struct tls_setup *s, const struct tls_args *a)
     mbedtls_ssl_conf_max_tls_version(&s->conf, v);
     s->suites[0] = a->suite_id;
     mbedtls_ssl_conf_ciphersuites(&s->conf, s->suites);
-    s->groups[0] = a->group_id;
+    /* TLS 1.3: the one group. TLS 1.2 also takes the ECDSA certificates' curves from this
+     * list (RFC 8422 5.1.1), so P-256 and P-384 follow the chosen group there: the peer
+     * picks the first it supports, and the handshake event reports the one it took. */
+    size_t n = 0;
+    s->groups[n++] = a->group_id;
+    if (!a->tls13) {
+        static const uint16_t CERTIFICATE_CURVES[] = {MBEDTLS_SSL_IANA_TLS_GROUP_SECP256R1,
+                                                      MBEDTLS_SSL_IANA_TLS_GROUP_SECP384R1};
+        for (size_t i = 0; i < sizeof CERTIFICATE_CURVES / sizeof CERTIFICATE_CURVES[0]; i++)
+            if (CERTIFICATE_CURVES[i] != a->group_id)
+                s->groups[n++] = CERTIFICATE_CURVES[i];
+    }
+    s->groups[n] = 0;
     mbedtls_ssl_conf_groups(&s->conf, s->groups);
 
     /* The client always authenticates the server; the server asks for a client

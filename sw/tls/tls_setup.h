@@ -23,7 +23,7 @@ struct tls_setup {
     mbedtls_pk_context key;     /* --key */
     mbedtls_ssl_config conf;
     int suites[2];              /* the one ciphersuite, 0-terminated */
-    uint16_t groups[2];         /* the one group, 0-terminated */
+    uint16_t groups[4];         /* the group (TLS 1.2: and the certificates' curves), 0-terminated */
     uint32_t verify_flags;      /* OR of the flags the verification callback saw */
 };
 

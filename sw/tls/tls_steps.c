@@ -3,6 +3,8 @@
 
 #include <stdio.h>
 
+#include "mbedtls/ecp.h"
+
 #include "accel_alt.h"
 #include "dwt.h"
 #include "tls_events.h"
@@ -53,6 +55,7 @@ int tls_step_handshake(mbedtls_ssl_context *ssl, int conn, const struct tls_args
     uint32_t start = dwt_cycles();
     uint64_t work = 0, waited = 0, state_work = 0, state_wait = 0;
     int state = -1, resumed = 0, ret = 0, timed_out = 0;
+    uint16_t group = 0;
 
     while (!mbedtls_ssl_is_handshake_over(ssl)) {
         int next = tls_peek_state(ssl);
@@ -64,6 +67,9 @@ int tls_step_handshake(mbedtls_ssl_context *ssl, int conn, const struct tls_args
         }
         if (tls_peek_resuming(ssl) == 1)
             resumed = 1;
+        uint16_t g = tls_peek_group(ssl);
+        if (g)
+            group = g;
         uint32_t t0 = dwt_cycles();
         ret = mbedtls_ssl_handshake_step(ssl);
         uint32_t t1 = dwt_cycles();
@@ -97,7 +103,9 @@ int tls_step_handshake(mbedtls_ssl_context *ssl, int conn, const struct tls_args
     if (ret == 0) {
         tls_ev_str("version", mbedtls_ssl_get_version(ssl));
         tls_ev_str("suite", mbedtls_ssl_get_ciphersuite(ssl));
-        tls_ev_str("group", a->group);   /* the only group offered or accepted */
+        /* null: no key exchange (a TLS 1.2 abbreviated handshake) */
+        const mbedtls_ecp_curve_info *info = group ? mbedtls_ecp_curve_info_from_tls_id(group) : NULL;
+        tls_ev_str("group", info ? info->name : NULL);
     }
     tls_ev_uint("heap_peak", tls_mem_heap_peak());
     tls_ev_uint("stack_peak", tls_mem_stack_peak());

@@ -44,7 +44,8 @@ def test_second_connection_resumes_the_session(client_elf, root, tls, version, s
     run = run_client(client_elf, root, *page_args("--tls", tls, "--resume", "1"), peer=s_server(root))
     assert run.returncode == 0, run.stdout + run.stderr
     full = check_connection(run, version, suite, conn=1)
-    resumed = check_connection(run, version, suite, conn=2)
+    # TLS 1.2's abbreviated handshake has no key exchange: no group
+    resumed = check_connection(run, version, suite, group=None if tls == "1.2" else "secp256r1", conn=2)
     assert full["resumed"] is False and resumed["resumed"] is True
     assert resumed["work_cycles"] < full["work_cycles"]
     states = [s["state"] for s in run.of("step") if s["conn"] == 2]
@@ -53,7 +54,7 @@ def test_second_connection_resumes_the_session(client_elf, root, tls, version, s
                                              and s["cycles"] > 100_000]
         assert resumed["work_cycles"] < full["work_cycles"] // 10
     else:                            # PSK with (EC)DHE: the ECDHE remains, the certificate goes
-        assert "SERVER_CERTIFICATE" in states
+        assert "SERVER_CERTIFICATE" not in states and "CERTIFICATE_VERIFY" not in states
         assert resumed["work_cycles"] < full["work_cycles"] * 2 // 3
     assert run.one("done")["connections"] == 2
 
@@ -131,7 +132,8 @@ def test_peer_that_never_answers_times_out(client_elf, root):
     assert (error["where"], error["text"], error["hex"]) == (
         "handshake", "timeout: no data from the peer in 1500 ms", "-0x6800")
     step = [s for s in run.of("step") if s["state"] == "SERVER_HELLO"][0]
-    assert step["wait_cycles"] >= 1500 * 25_000          # 1.5 s of the 25 MHz board's time
+    # ~1.5 s of the 25 MHz board's time (lwIP's clock counts in 10 ms ticks)
+    assert 1480 * 25_000 <= step["wait_cycles"] < 1700 * 25_000
     assert run.one("done")["ok"] is False
 
 
