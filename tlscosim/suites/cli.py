@@ -25,6 +25,11 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--timing", default="cortex-m4", choices=("cortex-m4", "flat"), help="cycle model")
     p.add_argument("--qemu", action="store_true",
                    help="also run each ELF under QEMU and compare the counts (boards with a QEMU machine)")
+    p.add_argument("--offload", action="store_true",
+                   help="also run each suite with Mbed TLS on the accelerators (RTL attached, every "
+                        "operation verified) and compare the counts with the software build's")
+    p.add_argument("--rtl", default="verilator", choices=("amaranth", "verilator"),
+                   help="RTL back end for --offload (default verilator)")
     p.add_argument("--json", metavar="FILE", help="write the outcome of every suite as JSON")
     p.add_argument("--list", action="store_true", help="list the suites of the Mbed TLS source and stop")
     p.add_argument("-j", "--jobs", type=int, default=None, metavar="N", help="parallel compile jobs")
@@ -42,6 +47,9 @@ def run_test_suites(args: argparse.Namespace) -> int:
         check_output_file(args.json, "--json")
     suites = catalog.select(args.suites or catalog.DEFAULT_SUITES)
     elfs = generate.build(suites, args.board, jobs=args.jobs)
+    if args.offload:
+        from . import offload
+        accel_elfs = offload.build_accelerated(suites, args.board, jobs=args.jobs)
     report = {"board": args.board, "timing": args.timing, "suites": []}
     totals = {"passed": 0, "failed": 0, "skipped": 0}
     all_ok = True
@@ -59,9 +67,19 @@ def run_test_suites(args: argparse.Namespace) -> int:
             all_ok &= qemu.ok and same
             line += f"; QEMU {qemu.passed} passed, {qemu.failed} failed, {qemu.skipped} skipped"
             line += "" if same else "  <- DIFFERENT"
+        if args.offload:
+            hw, summary = offload.run_with_rtl(suite, accel_elfs[suite.name], args.board, backend=args.rtl,
+                                               timing=args.timing)
+            entry["offload"] = {**hw.to_dict(), "accelerators": summary}
+            same = (hw.passed, hw.failed, hw.skipped) == (sim.passed, sim.failed, sim.skipped)
+            clean = summary["verify_offload"]["mismatches"] == 0
+            all_ok &= hw.ok and same and clean
+            line += (f"; offloaded {hw.passed} passed, {hw.failed} failed, {hw.skipped} skipped"
+                     + ("" if same else "  <- DIFFERENT") + f" ({offload.blocks_text(summary)})")
         print(line, flush=True)
-        for outcome in [sim] + ([qemu] if args.qemu else []):
-            where = "tlscosim" if outcome is sim else "QEMU"
+        runs = [("tlscosim", sim)] + ([("QEMU", qemu)] if args.qemu else []) \
+            + ([("offloaded", hw)] if args.offload else [])
+        for where, outcome in runs:
             if outcome.error or not outcome.complete:
                 print(f"    {where}: did not complete: {outcome.error or f'exit code {outcome.exit_code}'}")
             for name in outcome.failures:
