@@ -201,6 +201,21 @@ def test_garbled_record(client_elf, pki, tmp_path, mutation, error, alert):
     assert board_alerts(run) == ([alert] if alert else []), run.report
 
 
+def test_tls12_server_random_flipped_breaks_the_signature(client_elf, pki, tmp_path):
+    """TLS 1.2: the middle byte of the ServerHello's body lies in the server random, which
+    the ServerKeyExchange's ECDSA signature covers: the board's verify must catch it."""
+    report = tmp_path / "proxy.json"
+    run = run_client(client_elf, pki, [_s_server(pki.server_cert, pki.server_key),
+                                       _watcher(report, "--mutate", "flip", "--record", "1")],
+                     "--tls", "1.2", report=report)
+    assert_failed_cleanly(run, "handshake", code=-19968, hex="-0x4e00",
+                          text="ECP - The signature is not valid")
+    assert [s["state"] for s in run.of("step")][-1] == "SERVER_KEY_EXCHANGE"
+    garbled = run.report["connections"][0]["to-client"]["garbled"]
+    assert garbled["type"] == "handshake" and garbled["record"] == 1
+    assert board_alerts(run) == ["decrypt_error"]
+
+
 def test_truncated_record_then_the_stream_ends(client_elf, pki, tmp_path):
     report = tmp_path / "proxy.json"
     run = run_client(client_elf, pki, [_s_server(pki.server_cert, pki.server_key),
