@@ -106,7 +106,7 @@ def test_tls13_serves_python_ssl_and_openssl_s_client(server_elf, pki):
 def test_tls12_resumes_by_ticket_and_by_session_id(server_elf, pki, tmp_path):
     root, _ = pki
     ticket, sid = tmp_path / "ticket.pem", tmp_path / "sid.pem"
-    run = run_board(server_elf, root, server_args(connections=4, body=100), [
+    run = run_board(server_elf, root, server_args("--tls", "1.2", connections=4, body=100), [
         s_client(root, "-tls1_2", "-sess_out", str(ticket)),
         s_client(root, "-tls1_2", "-sess_in", str(ticket)),
         s_client(root, "-tls1_2", "-no_ticket", "-sess_out", str(sid)),

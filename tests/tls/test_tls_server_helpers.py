@@ -64,7 +64,7 @@ def run_board(elf, root, fw_args: list[str], clients, *, ready=r'"ev":"listening
         for step in clients:
             outs.append(step(sim))
         if wait_exit:
-            deadline = time.monotonic() + 240
+            deadline = time.monotonic() + 120
             while sim.running and time.monotonic() < deadline:
                 time.sleep(0.2)
         result = sim.stop()
