@@ -264,3 +264,37 @@ def test_cli_hello_reports_the_alert_as_json(openssl_server, tmp_path):
     assert proc.returncode == 0, proc.stderr
     data = json.loads(report.read_text())
     assert data["peer"] == "hello" and data["alerts"][0]["description"] == "decode_error"
+
+
+def test_cli_says_when_the_port_is_taken(tmp_path):
+    taken = _listener()
+    port = taken.getsockname()[1]
+    try:
+        proc = _cli("stall", "--listen", f"127.0.0.1:{port}", "--report", str(tmp_path / "r.json"))
+    finally:
+        taken.close()
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert proc.stderr.strip() == f"hostile: cannot listen on 127.0.0.1:{port}: Address already in use"
+
+
+def test_cli_says_when_the_report_cannot_be_written(openssl_server, tmp_path):
+    missing = tmp_path / "no-such-folder" / "r.json"
+    proc = _cli("hello", "--server", f"{openssl_server[0]}:{openssl_server[1]}",
+                "--variant", "odd_suites", "--report", str(missing))
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert proc.stderr.strip() == f"hostile: cannot write the report {missing}: No such file or directory"
+
+
+def test_proxy_reports_an_upstream_that_refuses(pki):
+    probe = _listener()
+    dead = probe.getsockname()
+    probe.close()
+    front = _listener()
+    proxy = GarbleProxy(front, dead, Target("flip"), connect_timeout_s=5)
+    proxying = threading.Thread(target=proxy.serve, args=(1,), daemon=True)
+    proxying.start()
+    with pytest.raises((ssl.SSLError, OSError)):
+        _client(pki, front.getsockname(), ssl.TLSVersion.TLSv1_3)
+    proxying.join(10)
+    front.close()
+    assert proxy.connections[0]["error"] == f"upstream 127.0.0.1:{dead[1]}: Connection refused"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import socket
 import sys
@@ -88,11 +89,16 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
+def _reason(exc: OSError) -> str:
+    """The system's words for an error, without Python's additions."""
+    return os.strerror(exc.errno) if exc.errno else str(exc)
+
+
 def _listener(where: tuple[str, int]) -> socket.socket:
     try:
         return socket.create_server(where, reuse_port=False)
     except OSError as exc:
-        raise SystemExit(f"hostile: cannot listen on {where[0]}:{where[1]}: {exc.strerror or exc}")
+        raise SystemExit(f"hostile: cannot listen on {where[0]}:{where[1]}: {_reason(exc)}")
 
 
 def run(args, report: dict) -> None:
@@ -111,7 +117,7 @@ def run(args, report: dict) -> None:
                                                    args.timeout_s, args.retry_s or 0.0))
         except OSError as exc:
             raise SystemExit(f"hostile: cannot reach {args.server[0]}:{args.server[1]}: "
-                             f"{exc.strerror or exc}")
+                             f"{_reason(exc)}")
 
 
 def _write(report: dict, path: str | None) -> None:
@@ -123,7 +129,7 @@ def _write(report: dict, path: str | None) -> None:
         with open(path, "w") as out:
             out.write(text + "\n")
     except OSError as exc:
-        raise SystemExit(f"hostile: cannot write the report {path}: {exc.strerror or exc}")
+        raise SystemExit(f"hostile: cannot write the report {path}: {_reason(exc)}")
 
 
 def main(argv=None) -> int:
