@@ -72,8 +72,14 @@ def handshake_command(args) -> int:
             checks, phases = evaluate(run)
             record = run_record(run, checks, phases, board.clock_hz)
             if pcap is not None and pcap.exists():
-                from .pcap_records import tls_records
+                from .checks import iana_from_mbedtls
+                from .pcap_records import pcap_check, tls_records
                 record["pcap"] = {"file": str(pcap), **tls_records(pcap)}
+                ok, detail = pcap_check(record["pcap"], iana_from_mbedtls(record["suite"]))
+                record["checks"].append({"name": "pcap parsed by scapy agrees", "ok": ok, "detail": detail})
+                if not ok:
+                    record["ok"] = False
+                    record["failures"].append(f"check failed: pcap parsed by scapy agrees: {detail}")
             if args.profile and run.profile is not None:
                 record["profile_top"] = [{"function": f.name, "self_cycles": f.self_cycles,
                                           "inclusive_cycles": f.inclusive_cycles}

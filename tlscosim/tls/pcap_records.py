@@ -14,6 +14,7 @@ def tls_records(path: str | Path, board_ip: str = "192.0.2.2") -> dict:
     load_layer("tls")
     from scapy.layers.tls.record import TLS
     from scapy.layers.tls.handshake import TLSServerHello
+    from scapy.layers.tls.crypto.suites import _tls_cipher_suites
 
     packets = rdpcap(str(path))
     segments: dict[tuple, list] = {}
@@ -41,7 +42,7 @@ def tls_records(path: str | Path, board_ip: str = "192.0.2.2") -> dict:
                     for msg in getattr(rec, "msg", []):
                         messages.append(type(msg).__name__)
                         if isinstance(msg, TLSServerHello):
-                            suites.append(msg.cipher)
+                            suites.append(_tls_cipher_suites.get(msg.cipher, f"{msg.cipher:#06x}"))
                 except Exception:            # scapy cannot dissect it: count it as seen
                     messages.append("undissected")
             offset += 5 + length
@@ -66,3 +67,14 @@ def _reassemble(parts: list[tuple[int, bytes]]) -> bytes:
             break                       # a gap: the capture missed a segment
         data += payload[have - seq:]
     return bytes(data)
+
+
+def pcap_check(summary: dict, suite_iana: str | None) -> tuple[bool, str]:
+    """The capture's view agrees with the run: two connections, handshake and application
+    data records both ways, and every ServerHello naming the negotiated suite."""
+    conns = summary["connections"]
+    suites = [s for c in conns for s in c["server_hello_suites"]]
+    both_ways = all(c["record_types"].get("handshake") and c["record_types"].get("application_data") for c in conns)
+    ok = len(conns) == 4 and both_ways and len(suites) == 2 and all(s == suite_iana for s in suites)
+    return ok, (f"{len(conns)} TCP directions, {sum(c['records'] for c in conns)} records, "
+                f"ServerHello suites {suites}, negotiated {suite_iana}")

@@ -18,22 +18,22 @@ def _c(cycles):
 
 def format_report(runs: list[dict], footprint: dict | None, clock_hz: int) -> str:
     out = []
-    head = f"{'configuration':<26}{'phase':<28}{'cycles':>15}{'sim ms':>10}"
+    head = f"{'configuration':<26}{'phase':<34}{'cycles':>15}{'sim ms':>10}"
     out.append(head)
     out.append("-" * len(head))
     for r in runs:
         name = f"TLS {r['tls']} accel {r['accel']}" + ("" if r["ok"] else " FAILED")
-        out.append(f"{name:<26}{'handshake (DWT)':<28}{_c(r['handshake_cycles']):>15}{_ms(r['handshake_cycles'], clock_hz):>10}")
+        out.append(f"{name:<26}{'handshake (DWT)':<34}{_c(r['handshake_cycles']):>15}{_ms(r['handshake_cycles'], clock_hz):>10}")
         for s in r["states"]:
             label = "  " + s["state"].lower()
-            out.append(f"{'':<26}{label:<28}{_c(s['cycles']):>15}{_ms(s['cycles'], clock_hz):>10}"
+            out.append(f"{'':<26}{label:<34}{_c(s['cycles']):>15}{_ms(s['cycles'], clock_hz):>10}"
                        + (f"   + wait {_c(s['wait_cycles'])}" if s["wait_cycles"] else ""))
-        out.append(f"{'':<26}{'resumed (DWT)':<28}{_c(r['resumed_handshake_cycles']):>15}"
+        out.append(f"{'':<26}{'resumed (DWT)':<34}{_c(r['resumed_handshake_cycles']):>15}"
                    f"{_ms(r['resumed_handshake_cycles'], clock_hz):>10}")
         for phase in PHASE_ORDER:
             p = r["phases"].get(phase)
             if p:
-                out.append(f"{'':<26}{phase.replace('_', ' ') + ' (prof)':<28}{_c(p['cycles']):>15}"
+                out.append(f"{'':<26}{phase.replace('_', ' ') + ' (prof)':<34}{_c(p['cycles']):>15}"
                            f"{_ms(p['cycles'], clock_hz):>10}")
         out.append(f"{'':<26}blocks offloaded: handshake aes {r['aes_blocks_hw']}, sha256 {r['sha256_blocks_hw']}; "
                    f"HTTP aes {r['http_aes_blocks_hw']}, sha256 {r['http_sha256_blocks_hw']}")
