@@ -90,9 +90,11 @@ static void wait_for_datagram(struct dtls_link *l)
 static int answer_without_cookie(mbedtls_ssl_context *ssl)
 {
     int ret;
-    do
+    int state;
+    do {
         ret = mbedtls_ssl_handshake_step(ssl);
-    while (ret == 0 && tls_peek_state(ssl) <= MBEDTLS_SSL_SERVER_HELLO);
+        state = tls_peek_state(ssl);
+    } while (ret == 0 && (state <= MBEDTLS_SSL_SERVER_HELLO || state == MBEDTLS_SSL_SERVER_HELLO_VERIFY_REQUEST_SENT));
     return ret;
 }
 
