@@ -21,7 +21,7 @@ from tlscosim.tls.certs import make_pki
 elf = Path(build_firmware(["tls_client"], board=sys.argv[2]).elfs["tls_client"])
 folder = Path(tempfile.mkdtemp(prefix="tlscosim-bench-"))
 make_pki(folder)
-cfg = Configuration(tls="1.3", accel="on", rtl=sys.argv[1], board=sys.argv[2], profile=False)
+cfg = Configuration(tls="1.3", accel="on", rtl=sys.argv[1], board=sys.argv[2], profile=False, resume=False)
 t1 = time.perf_counter()
 marks = {}
 def progress(text):
@@ -57,6 +57,6 @@ def bench_command(args) -> int:
         cycles = r["cycles"] or 0
         print(f"{backend:<10}{whole:>16.2f}{r['handshake_s']:>13.2f}{TARGETS_S[backend]:>10.0f}"
               f"{cycles:>14,}{cycles * 1e3 / hz:>10.1f}" + ("" if r["ok"] else "  (handshake FAILED)"))
-    print("whole process: interpreter start, firmware build check, PKI, board boot, two connections "
-          "(full + resumed handshake, HTTP); handshake: connected -> handshake event (wall)")
+    print("whole process: interpreter start, firmware build check, PKI, board boot, one connection "
+          "(full handshake, HTTP GET, close); handshake: connected -> handshake event (wall)")
     return status

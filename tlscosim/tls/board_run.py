@@ -38,6 +38,7 @@ class Configuration:
     body_bytes: int = 1024
     timeout_s: float = 900.0
     profile: bool = True
+    resume: bool = True          # a second connection resuming the first one's session
 
     @property
     def label(self) -> str:
@@ -45,7 +46,8 @@ class Configuration:
 
     def firmware_args(self) -> list[str]:
         args = ["--ca", "ca.crt", "--host", HOST, "--port", str(PORT), "--tls", self.tls,
-                "--group", self.group, "--accel", self.accel, "--resume", "1", "--path", "/"]
+                "--group", self.group, "--accel", self.accel, "--resume", "1" if self.resume else "0",
+                "--path", "/"]
         if self.suite:
             args += ["--suite", self.suite]
         if self.tls_debug:
@@ -114,7 +116,7 @@ class _EventSink:
 def server_command(python: str, config: Configuration, folder: Path, report: Path) -> str:
     cmd = [python, "-m", "tlscosim.tls.https_server", "--cert", str(folder / "server.crt"),
            "--key", str(folder / "server.key"), "--port", str(PORT), "--tls", config.tls,
-           "--group", config.group, "--body-bytes", str(config.body_bytes), "--connections", "2",
+           "--group", config.group, "--body-bytes", str(config.body_bytes), "--connections", "2" if config.resume else "1",
            "--report", str(report)]
     return "exec " + shlex.join(cmd)
 
