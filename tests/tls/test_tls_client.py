@@ -1,12 +1,20 @@
 """tls_client on the TAP link against `openssl s_server` (the oracle: OpenSSL decides
 whether the handshake is right; the page it serves is known, so the body hash is checked
-with hashlib). The default run: TLS 1.3 and TLS 1.2 full handshakes, a certificate for
-the wrong host refused, and the command-line checks (no network). Resumption, mutual TLS,
+with hashlib), and against the host's Python-ssl server, whose report of the connection
+(session reused, body hash, close_notify) must agree with the board's. The default run:
+TLS 1.3 and TLS 1.2 full handshakes, TLS 1.3 resumption, a certificate for the wrong host
+refused, and the command-line checks (no network). Resumption, mutual TLS,
 --accel off, other suites and groups, QEMU: test_tls_client_more.py (slow)."""
 
 from __future__ import annotations
 
+import hashlib
+import json
+import sys
+
 import pytest
+
+from tlscosim.tls.peer_common import http_body
 
 from test_tls_client_helpers import (
     PAGE_BODY, build_client, needs_root, page_args, page_sha256, pki_folder, run_client, s_server)
@@ -130,3 +138,36 @@ def test_missing_ca_file_is_a_file_error(client_elf, root):
     error = run.one("error")
     assert error["where"] == "file"
     assert error["text"] == "cannot load CA certificate absent.crt: PK - Read/write of file failed"
+
+
+# -- against the host's Python-ssl server: both ends' views compared ------------------------------
+
+def python_server(root, tls: str, report) -> str:
+    return (f"cd {root} && exec {sys.executable} -m tlscosim.tls.https_server --cert server.crt --key server.key "
+            f"--tls {tls} --connections 2 --body-bytes 5000 --report {report}")
+
+
+@needs_root
+@pytest.mark.parametrize("tls, version, suite", [
+    ("1.3", "TLSv1.3", "TLS1-3-AES-128-GCM-SHA256"),
+    pytest.param("1.2", "TLSv1.2", "TLS-ECDHE-ECDSA-WITH-AES-128-GCM-SHA256", marks=pytest.mark.slow),
+], ids=["tls13", "tls12"])
+def test_resumption_agrees_with_python_ssl_server(client_elf, root, tmp_path, tls, version, suite):
+    report = tmp_path / "server.json"
+    run = run_client(client_elf, root, "--ca", "ca.crt", "--tls", tls, "--resume", "1",
+                     peer=python_server(root, tls, report))
+    assert run.returncode == 0, run.stdout + run.stderr
+    served = json.loads(report.read_text())["connections"]
+    assert [c["session_reused"] for c in served] == [False, True]        # the server's view
+    body = hashlib.sha256(http_body(5000)).hexdigest()
+    for conn, server in zip((1, 2), served):
+        hs = run.one("handshake", conn=conn)
+        assert hs["ok"] and hs["resumed"] is (conn == 2) and hs["version"] == server["version"] == version
+        assert hs["suite"] == suite
+        http = run.one("http", conn=conn)
+        assert http["status"] == 200 and http["body_bytes"] == 5000
+        assert http["body_sha256"] == server["body_sha256"] == body
+        assert http["request_bytes"] == server["request_bytes"]
+        assert server["close_notify_received"] and run.one("close", conn=conn)["peer_close_notify"]
+    full, resumed = (run.one("handshake", conn=c)["work_cycles"] for c in (1, 2))
+    assert resumed < full
