@@ -228,6 +228,13 @@ def test_openssl_rejects_each_crafted_hello_with_an_alert(openssl_server, pki, v
     assert _client(pki, openssl_server, ssl.TLSVersion.TLSv1_3).startswith(b"HTTP/1.0 200 ok")
 
 
+def test_the_valid_hello_the_others_break_is_answered(openssl_server):
+    """The control: the same builder, unbroken (plus a key share), gets a ServerHello."""
+    reply = client_hellos.send_hello(openssl_server, client_hellos.craft("valid"), timeout_s=3)
+    assert reply["alerts"] == [] and reply["records"][0]["type"] == "handshake"
+    assert reply["reply_bytes"] > 100 and reply["ended"] == "timeout"   # it waits for our Finished
+
+
 def _cli(*args, timeout=30):
     return subprocess.run([sys.executable, "-m", "tlscosim.tls.hostile", *args],
                           capture_output=True, text=True, timeout=timeout)

@@ -78,12 +78,14 @@ def parser() -> argparse.ArgumentParser:
     vanish.add_argument("--listen", type=address, default=("0.0.0.0", 4433), metavar="HOST:PORT")
     vanish.add_argument("--how", choices=broken_servers.VANISH_MODES, default="rst")
 
-    hello = peers.add_parser("hello", parents=[common], help="send a malformed ClientHello crafted with scapy")
+    hello = peers.add_parser("hello", parents=[common], help="send a ClientHello crafted with scapy (malformed, or valid, or none)")
     hello.add_argument("--server", type=address, required=True, metavar="HOST:PORT")
     hello.add_argument("--variant", choices=list(client_hellos.VARIANTS), required=True)
     hello.add_argument("--host", default="tlscosim.test", help="SNI to put in it")
     hello.add_argument("--timeout-s", type=seconds, default=30.0, metavar="S",
                        help="give up after S seconds without an answer (default 30)")
+    hello.add_argument("--reset", action="store_true",
+                       help="reset the connection right after sending (a client vanishing)")
     hello.add_argument("--retry-s", type=seconds, default=None, metavar="S",
                        help="retry a refused connection for S seconds (a server still starting)")
     return top
@@ -114,7 +116,7 @@ def run(args, report: dict) -> None:
     else:
         try:
             report.update(client_hellos.send_hello(args.server, client_hellos.craft(args.variant, args.host),
-                                                   args.timeout_s, args.retry_s or 0.0))
+                                                   args.timeout_s, args.retry_s or 0.0, args.reset))
         except OSError as exc:
             raise SystemExit(f"hostile: cannot reach {args.server[0]}:{args.server[1]}: "
                              f"{_reason(exc)}")

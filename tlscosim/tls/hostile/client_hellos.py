@@ -7,12 +7,17 @@ ECDSA-SHA256) and breaks one thing a parser must check:
   the record, whose lengths agree with each other) ends 20 bytes early.
 - absurd_suites: 8,000 cipher suites, none of them assigned: a full 16 KB record.
 - odd_suites: a cipher-suite list of 3 bytes (suites are 2 bytes each).
+Two more are not malformed: valid (the same hello with a P-256 key share: a TLS 1.3 server
+answers it, which shows the others fail for what they break), for a client that vanishes
+mid-handshake (send_hello(..., reset=True)), and silent (nothing at all: a client that
+connects and stalls).
 The server's reply bytes are split into records; its plaintext alert is decoded by scapy."""
 
 from __future__ import annotations
 
 import os
 import socket
+import struct
 import time
 
 from .records import CONTENT_TYPES, Record, RecordSplitter, alerts_in
@@ -78,7 +83,19 @@ def odd_suites(host: str) -> bytes:
     return _record(_handshake(body))
 
 
-VARIANTS = {"lying_lengths": lying_lengths, "truncated_extensions": truncated_extensions,
+def valid(host: str) -> bytes:
+    from scapy.layers.tls.keyexchange_tls13 import KeyShareEntry, TLS_Ext_KeyShare_CH
+    hello = _hello(host, ext=_extensions(host) + [TLS_Ext_KeyShare_CH(
+        client_shares=[KeyShareEntry(group=SECP256R1)])])      # scapy makes the key pair
+    return _record(bytes(hello))
+
+
+def silent(host: str) -> bytes:
+    return b""
+
+
+MALFORMED = ("lying_lengths", "truncated_extensions", "absurd_suites", "odd_suites")
+VARIANTS = {"valid": valid, "silent": silent, "lying_lengths": lying_lengths, "truncated_extensions": truncated_extensions,
             "absurd_suites": absurd_suites, "odd_suites": odd_suites}
 
 
@@ -102,12 +119,17 @@ def connect(address: tuple[str, int], timeout_s: float, retry_s: float = 0.0) ->
 
 
 def send_hello(address: tuple[str, int], hello: bytes, timeout_s: float = 30.0,
-               retry_s: float = 0.0) -> dict:
+               retry_s: float = 0.0, reset: bool = False) -> dict:
     """Sends `hello`, reads until the server closes (or `timeout_s` of silence), and
-    returns what came back: its records and alerts, and how the connection ended."""
+    returns what came back: its records and alerts, and how the connection ended. With
+    `reset`, the connection is reset right after the hello instead (SO_LINGER 0)."""
     reply, ended = b"", "closed"
     with connect(address, timeout_s, retry_s) as sock:
         sock.sendall(hello)
+        if reset:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            return {"sent_bytes": len(hello), "reply_bytes": 0, "ended": "reset by us",
+                    "records": [], "alerts": []}
         try:
             while data := sock.recv(RECV_SIZE):
                 reply += data
