@@ -34,7 +34,7 @@ int dtls_link_wait(void *ctx, uint32_t timeout_ms)
     }
 }
 
-int dtls_link_connect(struct dtls_link *l, mbedtls_ssl_context *ssl, const struct tls_args *a)
+int dtls_link_connect(struct dtls_link *l, const struct tls_args *a)
 {
     ip_addr_t ip;
     int err;
@@ -43,7 +43,6 @@ int dtls_link_connect(struct dtls_link *l, mbedtls_ssl_context *ssl, const struc
     l->bio = udp_bio_connect(&ip, a->port, &err);
     if (l->bio == NULL)
         return err == ERR_MEM ? MBEDTLS_ERR_SSL_ALLOC_FAILED : MBEDTLS_ERR_NET_CONNECT_FAILED;
-    dtls_link_attach(ssl, l);
     return 0;
 }
 

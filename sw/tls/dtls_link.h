@@ -32,8 +32,10 @@ void dtls_link_attach(mbedtls_ssl_context *ssl, struct dtls_link *l);
  * a datagram is queued or the retransmission timer's final delay has passed (the next step
  * then retransmits), at most timeout_ms; 0, or MBEDTLS_ERR_SSL_TIMEOUT. */
 int dtls_link_wait(void *ctx, uint32_t timeout_ms);
-/* Client: a UDP endpoint to --server:--port attached to ssl; 0 or an Mbed TLS error. */
-int dtls_link_connect(struct dtls_link *l, mbedtls_ssl_context *ssl, const struct tls_args *a);
+/* Client: a UDP endpoint to --server:--port (attach it to a context next); 0 or an Mbed
+ * TLS error. */
+int dtls_link_connect(struct dtls_link *l, const struct tls_args *a);
+/* Frees the endpoint; nothing when there is none. */
 void dtls_link_close(struct dtls_link *l);
 
 #endif /* DTLS_LINK_H */

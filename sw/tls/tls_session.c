@@ -29,9 +29,13 @@ int tls_conn_open(struct tls_conn *c, int conn, const mbedtls_ssl_config *conf, 
     IP_ADDR4(&ip, a->server_ip[0], a->server_ip[1], a->server_ip[2], a->server_ip[3]);
     int err;
     uint32_t t0 = dwt_cycles();
-    c->tcp = tls_tcp_connect(&ip, a->port, a->timeout_ms, &err);
+    int dtls = a->transport == TLS_TRANSPORT_DTLS;
+    if (dtls)
+        err = dtls_link_connect(&c->dtls, a);
+    else
+        c->tcp = tls_tcp_connect(&ip, a->port, a->timeout_ms, &err);
     uint32_t cycles = dwt_cycles() - t0;
-    if (c->tcp == NULL) {
+    if (dtls ? err != 0 : c->tcp == NULL) {
         if (err == MBEDTLS_ERR_SSL_TIMEOUT) {
             char text[64];
             snprintf(text, sizeof text, "timeout: no answer from the peer in %lu ms", (unsigned long)a->timeout_ms);
@@ -55,7 +59,13 @@ int tls_conn_open(struct tls_conn *c, int conn, const mbedtls_ssl_config *conf, 
         tls_ev_error(conn, "config", ret);
         return ret;
     }
-    mbedtls_ssl_set_bio(&c->ssl, c->tcp, tls_tcp_send, tls_tcp_recv, NULL);
+    if (dtls) {
+        dtls_link_attach(&c->ssl, &c->dtls);
+        c->wait = dtls_link_wait, c->wait_ctx = &c->dtls;
+    } else {
+        mbedtls_ssl_set_bio(&c->ssl, c->tcp, tls_tcp_send, tls_tcp_recv, NULL);
+        c->wait = tls_tcp_wait, c->wait_ctx = c->tcp;
+    }
     return 0;
 }
 
@@ -64,16 +74,17 @@ void tls_conn_free(struct tls_conn *c)
     mbedtls_ssl_free(&c->ssl);
     tls_tcp_close(c->tcp);
     c->tcp = NULL;
+    dtls_link_close(&c->dtls);
 }
 
 NOINLINE int tls_handshake_full(struct tls_conn *c, const struct tls_args *a)
 {
-    return tls_step_handshake(&c->ssl, c->conn, a, tls_tcp_wait, c->tcp);
+    return tls_step_handshake(&c->ssl, c->conn, a, c->wait, c->wait_ctx);
 }
 
 NOINLINE int tls_handshake_resumed(struct tls_conn *c, const struct tls_args *a)
 {
-    return tls_step_handshake(&c->ssl, c->conn, a, tls_tcp_wait, c->tcp);
+    return tls_step_handshake(&c->ssl, c->conn, a, c->wait, c->wait_ctx);
 }
 
 static void timeout_error(int conn, const char *where, int code, uint32_t ms)
@@ -163,7 +174,7 @@ static int write_all(struct tls_conn *c, const struct tls_args *a, const unsigne
         if (ret > 0) {
             done += (size_t)ret;
         } else if (ret == MBEDTLS_ERR_SSL_WANT_READ || ret == MBEDTLS_ERR_SSL_WANT_WRITE) {
-            if ((ret = tls_tcp_wait(c->tcp, a->timeout_ms)) != 0)
+            if ((ret = c->wait(c->wait_ctx, a->timeout_ms)) != 0)
                 return ret;
         } else {
             return ret;
@@ -209,7 +220,7 @@ NOINLINE int tls_http_exchange(struct tls_conn *c, const struct tls_args *a, mbe
             continue;
         }
         if (ret == MBEDTLS_ERR_SSL_WANT_READ || ret == MBEDTLS_ERR_SSL_WANT_WRITE) {
-            if ((ret = tls_tcp_wait(c->tcp, a->timeout_ms)) != 0)
+            if ((ret = c->wait(c->wait_ctx, a->timeout_ms)) != 0)
                 break;
             continue;
         }
@@ -267,7 +278,7 @@ static void await_peer_close_notify(struct tls_conn *c, const struct tls_args *a
         if (ret > 0 || ret == MBEDTLS_ERR_SSL_RECEIVED_NEW_SESSION_TICKET)
             continue;
         if (ret == MBEDTLS_ERR_SSL_WANT_READ || ret == MBEDTLS_ERR_SSL_WANT_WRITE) {
-            if (tls_tcp_wait(c->tcp, ms) == 0)
+            if (c->wait(c->wait_ctx, ms) == 0)
                 continue;
         }
         c->peer_close_notify = ret == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY;
@@ -281,7 +292,7 @@ NOINLINE int tls_close(struct tls_conn *c, const struct tls_args *a)
     int ret;
     while ((ret = mbedtls_ssl_close_notify(&c->ssl)) == MBEDTLS_ERR_SSL_WANT_WRITE ||
            ret == MBEDTLS_ERR_SSL_WANT_READ) {
-        if ((ret = tls_tcp_wait(c->tcp, a->timeout_ms)) != 0)
+        if ((ret = c->wait(c->wait_ctx, a->timeout_ms)) != 0)
             break;
     }
     /* A peer that closed first may have reset the connection: its close_notify ended the

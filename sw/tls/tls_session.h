@@ -8,17 +8,21 @@
 
 #include "mbedtls/ssl.h"
 
+#include "dtls_link.h"
 #include "tls_args.h"
 #include "tls_tcp.h"
 
 struct tls_conn {
     int conn;                   /* 1, 2, ...: the "conn" of the events */
-    struct tls_tcp *tcp;
+    struct tls_tcp *tcp;        /* --transport tls */
+    struct dtls_link dtls;      /* --transport dtls: UDP endpoint and retransmission timer */
+    int (*wait)(void *ctx, uint32_t timeout_ms);    /* the transport's: tls_tcp_wait, dtls_link_wait */
+    void *wait_ctx;
     mbedtls_ssl_context ssl;
     int peer_close_notify;      /* the peer's close_notify was received */
 };
 
-/* Connects (TCP, event "connected") and sets up the TLS context on it (SNI = a->host);
+/* Connects (TCP; for DTLS a UDP endpoint to the server: event "connected") and sets up the TLS context on it (SNI = a->host);
  * session, when not NULL, is offered for resumption. Returns 0 or an Mbed TLS error
  * (event "error" printed). tls_conn_free frees it all, also after a failure. */
 int tls_conn_open(struct tls_conn *c, int conn, const mbedtls_ssl_config *conf, const struct tls_args *a,

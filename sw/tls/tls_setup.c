@@ -12,6 +12,7 @@
 #include "accel_aes.h"
 #include "accel_sha256.h"
 #include "board.h"
+#include "dtls_link.h"
 #include "tls_events.h"
 
 void tls_print_boot(const char *app, const struct tls_args *a)
@@ -116,6 +117,8 @@ int tls_setup_init(struct tls_setup *s, const struct tls_args *a)
     ret = mbedtls_ssl_config_defaults(&s->conf, endpoint, transport, MBEDTLS_SSL_PRESET_DEFAULT);
     if (ret)
         return config_error(ret, "mbedtls_ssl_config_defaults");
+    if (transport == MBEDTLS_SSL_TRANSPORT_DATAGRAM)
+        dtls_link_configure(&s->conf, a);
     mbedtls_ssl_conf_rng(&s->conf, mbedtls_ctr_drbg_random, &s->drbg);
     mbedtls_ssl_conf_dbg(&s->conf, debug_line, NULL);
     mbedtls_debug_set_threshold(a->debug);

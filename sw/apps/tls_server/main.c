@@ -41,7 +41,7 @@ static mbedtls_ssl_ticket_context tickets;
 static mbedtls_ssl_cookie_ctx cookies;
 static struct dtls_link link;
 
-/* Session cache and tickets (both versions), and for DTLS the cookies and retransmission. */
+/* Session cache and tickets (both versions), and for DTLS the cookies. */
 static int configure_server(void)
 {
     mbedtls_ssl_config *conf = &setup.conf;
@@ -55,10 +55,8 @@ static int configure_server(void)
     if (ret != 0)
         return ret;
     mbedtls_ssl_conf_session_tickets_cb(conf, mbedtls_ssl_ticket_write, mbedtls_ssl_ticket_parse, &tickets);
-    if (args.transport == TLS_TRANSPORT_DTLS) {
-        dtls_link_configure(conf, &args);
+    if (args.transport == TLS_TRANSPORT_DTLS)
         ret = dtls_server_configure(conf, &cookies, &setup.drbg);
-    }
     return ret;
 }
 
