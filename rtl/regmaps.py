@@ -125,7 +125,7 @@ def _gcm_map() -> RegisterMap:
                                       "E_K(J0) with J0 = IV || 1, and restarts CTR at 2 and the "
                                       "lengths at 0; AAD and ENCRYPT/DECRYPT take one block of "
                                       "DIN (BYTES of it); TAG hashes the lengths and writes the "
-                                      "tag to DOUT."),
+                                      "tag to DOUT.", values=tuple(GCM_OPS.items())),
         Field("SLOT", 4, description="Key slot: KEY0 or KEY1 (each keeps its own schedule and H)."),
         Field("KEYLEN", 8, 2, description="Key size of the slot: 0 = 128, 1 = 192, 2 = 256 bits."),
         Field("BYTES", 10, 5, description="Valid bytes of DIN for AAD/ENCRYPT/DECRYPT: 1..16 "

@@ -34,6 +34,7 @@ def regmap_lines(instance: str, base: int, regmap: RegisterMap) -> list[str]:
             lines.append(f"#define {f}_OFFSET {fld.lsb}u")
             lines.append(f"#define {f}_SIZE {fld.width}u")
             lines.append(f"#define {f}_MASK {_hex(fld.mask)}")
+            lines += [f"#define {c_identifier(f, name)} {value}u" for name, value in fld.values]
     return lines
 
 

@@ -32,7 +32,7 @@ REGISTER_KEYS = Table({
     "description": optional(str, ""), "field": optional(list, []),
 })
 FIELD_KEYS = Table({"name": required(str), "lsb": required(int, at_least(0)), "width": optional(int, 1, at_least(1)),
-                    "description": optional(str, "")})
+                    "description": optional(str, ""), "values": optional(dict, {})})
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,7 @@ class Field:
     lsb: int
     width: int = 1
     description: str = ""
+    values: tuple[tuple[str, int], ...] = ()     # named codes of a multi-valued field
 
     @property
     def mask(self) -> int:
@@ -111,6 +112,10 @@ class RegisterMap:
             for f in reg.fields:
                 if f.lsb < 0 or f.width < 1 or f.lsb + f.width > reg.width:
                     raise RegisterMapError(f"{self.name}.{reg.name}.{f.name}: bits {f.lsb}+{f.width} outside the register")
+                for code, value in f.values:
+                    if not isinstance(value, int) or not 0 <= value < 1 << f.width:
+                        raise RegisterMapError(f"{self.name}.{reg.name}.{f.name}: value {code} = {value!r} "
+                                               f"does not fit in {f.width} bits")
             field_names = [f.name for f in reg.fields]
             if len(set(field_names)) != len(field_names):
                 raise RegisterMapError(f"{self.name}.{reg.name}: duplicate field names")
@@ -153,7 +158,7 @@ class RegisterMap:
             where = f"{source}: {entry_label('register', entry, i)}"
             r = REGISTER_KEYS.parse(entry, where)
             fields = tuple(
-                Field(**FIELD_KEYS.parse(f, f"{where} {entry_label('field', f, j)}"))
+                _field(FIELD_KEYS.parse(f, f"{where} {entry_label('field', f, j)}"))
                 for j, f in enumerate(array_of_tables(r.pop("field"), where, "field")))
             regs.append(Register(**r, fields=fields))
         try:
@@ -167,7 +172,8 @@ class RegisterMap:
                  "reset": r.reset, "count": r.count, "stride": r.stride,
                  "description": r.description}
             d["field"] = [{"name": f.name, "lsb": f.lsb, "width": f.width,
-                           "description": f.description} for f in r.fields]
+                           "description": f.description} | ({"values": dict(f.values)} if f.values else {})
+                          for f in r.fields]
             return d
         return {"regmap": {"name": self.name, "size": self.size, "description": self.description},
                 "register": [reg_dict(r) for r in self.registers]}
@@ -189,6 +195,10 @@ class RegisterMap:
         except OSError as exc:
             raise RegisterMapError(f"{shown}: cannot read ({exc.strerror})") from None
         return cls.from_dict(data, shown)
+
+
+def _field(parsed: dict) -> Field:
+    return Field(**parsed | {"values": tuple(parsed["values"].items())})
 
 
 def c_identifier(*parts: str) -> str:

@@ -21,6 +21,12 @@ OBJCOPY        := $(CROSS)objcopy
 ACCEL_SW_AES_SYMBOLS := mbedtls_aes_setkey_enc mbedtls_aes_setkey_dec \
     mbedtls_internal_aes_encrypt mbedtls_internal_aes_decrypt
 ACCEL_SW_SHA256_SYMBOLS := mbedtls_internal_sha256_process
+# GCM: MBEDTLS_GCM_ALT replaces the whole API (sw/mbedtls/gcm_alt.c), and its context
+# is another type, so the library files that embed an mbedtls_gcm_context (the cipher
+# layer's allocation, PSA's AEAD operation) are compiled again with it too.
+ACCEL_SW_GCM_SYMBOLS := mbedtls_gcm_init mbedtls_gcm_setkey mbedtls_gcm_starts mbedtls_gcm_update_ad \
+    mbedtls_gcm_update mbedtls_gcm_finish mbedtls_gcm_free
+ACCEL_GCM_ALT_OBJS := $(patsubst %,$(ACCEL_BUILD)/alt/%.o,gcm cipher cipher_wrap psa_crypto psa_crypto_aead)
 sw_name = $(patsubst mbedtls_%,tlscosim_sw_%,$(1))
 # objcopy arguments: rename each block function, keep only the renamed ones global.
 sw_renames = $(foreach s,$(1),--redefine-sym $(s)=$(call sw_name,$(s)) --keep-global-symbol $(call sw_name,$(s)))
@@ -48,15 +54,31 @@ $(ACCEL_BUILD)/sw/sha256_sw.o: $(MBEDTLS_LIB)
 	@mkdir -p $(@D)
 	$(Q)$(OBJCOPY) $(call sw_renames,$(ACCEL_SW_SHA256_SYMBOLS)) $(MBEDTLS_BUILD)/library/sha256.o $@
 
+$(ACCEL_BUILD)/sw/gcm_sw.o: $(MBEDTLS_LIB)
+	@mkdir -p $(@D)
+	$(Q)$(OBJCOPY) $(call sw_renames,$(ACCEL_SW_GCM_SYMBOLS)) $(MBEDTLS_BUILD)/library/gcm.o $@
+
+$(ACCEL_BUILD)/glue/gcm_alt.o: mbedtls/gcm_alt.c mbedtls/gcm_alt.h $(MBEDTLS_FLAGS_FILE) mbedtls/accel_alt_config.h
+	@mkdir -p $(@D)
+	@echo "  CC      $< (ALT)"
+	$(Q)$(CC) $(CFLAGS) $(ACCEL_CPPFLAGS) $(DEPFLAGS) -c $< -o $@
+
+$(ACCEL_BUILD)/glue-only/gcm_alt.o: mbedtls/gcm_alt.c mbedtls/gcm_alt.h $(MBEDTLS_FLAGS_FILE) mbedtls/accel_alt_config.h
+	@mkdir -p $(@D)
+	@echo "  CC      $< (ALT, hardware only)"
+	$(Q)$(CC) $(CFLAGS) $(ACCEL_CPPFLAGS) -DTLSCOSIM_ACCEL_ONLY $(DEPFLAGS) -c $< -o $@
+
 # The plain archive with its aes.o, sha256.o and (empty) accel_alt.o members replaced.
 define accel_archive
 	@echo "  AR      $@"
 	$(Q)cp $(MBEDTLS_LIB) $@.tmp && $(AR) rs $@.tmp $(filter-out $(MBEDTLS_LIB),$^) && mv $@.tmp $@
 endef
 $(ACCEL_LIB): $(MBEDTLS_LIB) $(ACCEL_BUILD)/alt/aes.o $(ACCEL_BUILD)/alt/sha256.o $(ACCEL_BUILD)/glue/accel_alt.o \
-        $(ACCEL_BUILD)/sw/aes_sw.o $(ACCEL_BUILD)/sw/sha256_sw.o
+        $(ACCEL_BUILD)/sw/aes_sw.o $(ACCEL_BUILD)/sw/sha256_sw.o \
+        $(ACCEL_GCM_ALT_OBJS) $(ACCEL_BUILD)/glue/gcm_alt.o $(ACCEL_BUILD)/sw/gcm_sw.o
 	$(accel_archive)
-$(ACCEL_ONLY_LIB): $(MBEDTLS_LIB) $(ACCEL_BUILD)/alt/aes.o $(ACCEL_BUILD)/alt/sha256.o $(ACCEL_BUILD)/glue-only/accel_alt.o
+$(ACCEL_ONLY_LIB): $(MBEDTLS_LIB) $(ACCEL_BUILD)/alt/aes.o $(ACCEL_BUILD)/alt/sha256.o $(ACCEL_BUILD)/glue-only/accel_alt.o \
+        $(ACCEL_GCM_ALT_OBJS) $(ACCEL_BUILD)/glue-only/gcm_alt.o
 	$(accel_archive)
 
 define accel_app

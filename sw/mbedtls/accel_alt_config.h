@@ -10,5 +10,8 @@
 #define MBEDTLS_AES_ENCRYPT_ALT
 #define MBEDTLS_AES_DECRYPT_ALT
 #define MBEDTLS_SHA256_PROCESS_ALT
+/* The whole GCM API (gcm_alt.c; the context is gcm_alt.h's): it changes the size of
+ * mbedtls_gcm_context, so accel_alt.mk also recompiles the files that embed one. */
+#define MBEDTLS_GCM_ALT
 
 #endif /* TLSCOSIM_ACCEL_ALT_CONFIG_H */

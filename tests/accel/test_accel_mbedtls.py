@@ -78,10 +78,14 @@ def test_mbedtls_on_the_accelerators_gives_the_references_results(board_run):
 def test_the_hardware_did_the_work(board_run):
     printed = re.search(r"^blocks aes=(\d+) sha256=(\d+)$", board_run.uart, re.M)
     blocks = board_run.offload["blocks"]
-    assert blocks == {"aes": int(printed[1]), "sha256": int(printed[2])}
+    assert {c: blocks[c] for c in ("aes", "sha256")} == {"aes": int(printed[1]), "sha256": int(printed[2])}
     assert blocks["aes"] > 0 and blocks["sha256"] > 0
+    # AES-GCM, 100 bytes with 20 of AAD: INIT, 2 AAD, 7 text blocks, TAG; all but INIT
+    # and AAD have a result to check.
+    assert blocks["gcm"] == 1 + 2 + 7 + 1
     verify = board_run.offload["verify_offload"]
-    assert verify["operations"] == blocks["aes"] + blocks["sha256"] == verify["checked"]
+    assert verify["operations"] == sum(blocks.values())
+    assert verify["checked"] == blocks["aes"] + blocks["sha256"] + 7 + 1
     assert verify["mismatches"] == 0
 
 
@@ -124,7 +128,7 @@ def test_hardware_only_build_links_no_software_block_code(elfs):
         assert source in fallback[table], table
 
 
-@pytest.mark.parametrize("fault", ["aes-sbox", "sha-k", "sha-chain"])
+@pytest.mark.parametrize("fault", ["aes-sbox", "aes-final-round", "sha-k", "sha-chain"])
 def test_a_broken_accelerator_breaks_mbedtls_and_is_caught(elfs, fault):
     run = run_on_board(elfs["accel_mbedtls"], fault=fault)
     wrong = 0
