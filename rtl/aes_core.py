@@ -39,6 +39,10 @@ from .stages import stage
 BLOCK_BYTES = 16
 MAX_KEY_WORDS = 8
 ROUND_KEY_ROWS = 16                   # words per round-key RAM bank
+# True only in a deliberately broken variant (--rtl-fault aes-final-round, planted by
+# tlscosim.sim.peripherals.accelerator_faults): DOUT takes the state that enters the
+# final round instead of the final round's output. False builds the shipped design.
+SKIP_FINAL_ROUND = False
 
 
 def _shift_rows_source(inverse: bool) -> list[int]:
@@ -188,6 +192,8 @@ class AesCore(wiring.Component):
 
         # -- control ---------------------------------------------------------------------
         last_word = Signal(6)
+        if SKIP_FINAL_ROUND:
+            pre_final = Signal(8 * BLOCK_BYTES)
         m.d.comb += last_word.eq(4 * op_nk + 27)         # 4 * (Nr + 1) - 1
         with m.FSM(init="WIPE") as fsm:
             with m.State("WIPE"):
@@ -234,11 +240,14 @@ class AesCore(wiring.Component):
                         m.d.comb += stalled.eq(1)
                     with m.Else():
                         m.d.comb += self.done.eq(1)
-                        m.d.sync += self.dout.eq(final_out)
+                        m.d.sync += self.dout.eq(final_out if not SKIP_FINAL_ROUND else pre_final)
                         m.next = "IDLE"
                 with m.Else():
                     m.d.comb += rk_addr.eq(Mux(op_dec, op_nr - rnd - 1, rnd + 1))
                     m.d.sync += rnd.eq(rnd + 1)
+                    if SKIP_FINAL_ROUND:
+                        with m.If(rnd + 1 == op_nr):
+                            m.d.sync += pre_final.eq(Cat(*next_in))
         m.d.comb += cur_slot.eq(Mux(fsm.ongoing("IDLE"), self.slot, op_slot))
         m.d.comb += [self.busy.eq(~fsm.ongoing("IDLE")), self.stalled.eq(stalled),
                      self.wiping.eq(wiping)]

@@ -7,8 +7,8 @@ faulty design's own Verilog and cached apart). They exist to prove that
 
 The defects are planted from outside rtl/ (which its owner keeps changing), at the
 level of what the RTL is built from: a corrupted table handed to the core while it
-elaborates (its S-box ROM contents, its K ROM contents), or a bus stage in front of
-the accelerator. The swap lasts only while the device builds its design
+elaborates (its S-box ROM contents, its K ROM contents), a bus stage in front of
+the accelerator, or the AES core's elaboration flag SKIP_FINAL_ROUND. The swap lasts only while the device builds its design
 (`RtlBusDevice(core, fault=...)`; `design=` there takes any other component).
 """
 
@@ -91,10 +91,17 @@ def _stuck_digest_word(original):
     return build_accelerator
 
 
+def _skip_final_round(_original):
+    return True
+
+
 FAULTS = {f.name: f for f in (
     Fault("aes-sbox", "aes", f"one wrong S-box entry (S[{SBOX_FAULT_INPUT:#04x}] off by "
                              f"{SBOX_FAULT_FLIP:#x}, in every S-box ROM)",
           (("tlscosim.rtl.aes_core", "sbox", _corrupt_sbox),)),
+    Fault("aes-final-round", "aes", "the final round skipped: DOUT takes the state that enters it "
+                                    "(after Nr - 1 rounds) instead of the final round's output",
+          (("tlscosim.rtl.aes_core", "SKIP_FINAL_ROUND", _skip_final_round),)),
     Fault("sha-k", "sha256", f"one wrong round constant (K[{K_FAULT_ROUND}] with bit 31 flipped)",
           (("tlscosim.rtl.sha256_core", "round_constants", _corrupt_k),)),
     Fault("sha-chain", "sha256", f"chaining word H{STUCK_DIGEST_INDEX} stuck: writes to "

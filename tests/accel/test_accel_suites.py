@@ -36,13 +36,19 @@ def test_suite_on_the_accelerators(name, device):
     _compare(name, device)
 
 
-def test_aes_ecb_suite_fails_on_a_broken_sbox():
-    _plain, accel = offload_suites.build(["aes.ecb"])
-    outcome, offload = offload_suites.run("aes.ecb", accel["aes.ecb"], backend="verilator", fault="aes-sbox",
-                                          verify=True)
+@pytest.mark.parametrize("fault, suite", [("aes-sbox", "aes.ecb"), ("aes-final-round", "aes.ecb"),
+                                          ("sha-k", "md"), ("sha-chain", "md")])
+def test_a_suite_fails_on_each_broken_rtl(fault, suite):
+    """Every deliberately broken variant: the suite on it has failures, and the verifier
+    names the first wrong operation of that core."""
+    _plain, accel = offload_suites.build([suite])
+    outcome, offload = offload_suites.run(suite, accel[suite], backend="verilator", fault=fault, verify=True)
     assert outcome.complete and outcome.failed > 0
+    first = offload["verify_offload"]["first_mismatch"]
     assert offload["verify_offload"]["mismatches"] > 0
-    assert offload["verify_offload"]["first_mismatch"]["operation"].startswith("aes-")
+    assert first["device"] == ("aes" if fault.startswith("aes") else "sha256")
+    assert first["operation"].startswith("aes-" if fault.startswith("aes") else "sha-")
+    assert first["function"] != "?" and first["operands"]
 
 
 @pytest.mark.slow
