@@ -78,10 +78,11 @@ def in_namespace(sim, command: str, timeout_s: float = 240, stdin: str | None = 
                           capture_output=True, text=True, timeout=timeout_s)
 
 
-def s_client(root, *options: str, request: str = "GET / HTTP/1.0\r\n\r\n", dtls: bool = False):
+def s_client(root, *options: str, request: str = "GET / HTTP/1.0\r\n\r\n", dtls: bool = False,
+             connect: str = f"{BOARD_IP}:{PORT}"):
     """A client step: `openssl s_client` against the board, verifying its certificate
     against the PKI's CA for HOST, sending `request`, reading until the server closes."""
-    cmd = (["openssl", "s_client", "-connect", f"{BOARD_IP}:{PORT}", "-CAfile", str(root / "ca.crt"),
+    cmd = (["openssl", "s_client", "-connect", connect, "-CAfile", str(root / "ca.crt"),
             "-verify_hostname", HOST, "-verify_return_error", "-servername", HOST, "-ign_eof"]
            + (["-dtls1_2", "-mtu", "1400"] if dtls else []) + list(options))
     return lambda sim: in_namespace(sim, shlex.join(cmd), stdin=request)
@@ -138,3 +139,99 @@ def sha256_hex(data: bytes) -> str:
 def server_args(*extra: str, connections: int = 1, body: int = 1024) -> list[str]:
     return ["--cert", "server.crt", "--key", "server.key", "--connections", str(connections),
             "--body-bytes", str(body), *extra]
+
+
+class UdpRelay:
+    """A UDP relay in the run's namespace between the board and a peer on the namespace's
+    loopback, dropping chosen datagrams of the board's: the lost flight a DTLS
+    retransmission timer must recover from. `listen` is where the board sends (HOST_IP or,
+    for a board server, a port the host client targets), `target` the other side."""
+
+    def __init__(self, sim, listen: tuple[str, int], target: tuple[str, int], drop_from_board=(),
+                 board_is_server: bool = False):
+        import threading
+        self.drop = set(drop_from_board)
+        self.board_sent = 0          # datagrams the board sent (dropped ones included)
+        self.dropped = 0
+        self.target = target
+        self.board_is_server = board_is_server
+        self.sock = sim.namespace.run_inside(lambda: self._bind(listen))
+        self.out = sim.namespace.run_inside(lambda: self._bind(("0.0.0.0", 0)))
+        self.peer = None             # the address on the far side of `listen`
+        self._stop = False
+        self.thread = threading.Thread(target=self._pump, daemon=True)
+        self.thread.start()
+
+    @staticmethod
+    def _bind(addr):
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.bind(addr)
+        s.settimeout(0.2)
+        return s
+
+    def _from_board(self, data: bytes, send) -> None:
+        index = self.board_sent
+        self.board_sent += 1
+        if index in self.drop:
+            self.dropped += 1
+        else:
+            send(data)
+
+    def _pump(self) -> None:
+        import select
+        while not self._stop:
+            ready, _, _ = select.select([self.sock, self.out], [], [], 0.2)
+            for s in ready:
+                data, addr = s.recvfrom(65536)
+                if s is self.sock:
+                    self.peer = addr
+                    if self.board_is_server:
+                        self.out.sendto(data, self.target)
+                    else:
+                        self._from_board(data, lambda d: self.out.sendto(d, self.target))
+                elif self.peer is not None:
+                    if self.board_is_server:
+                        self._from_board(data, lambda d: self.sock.sendto(d, self.peer))
+                    else:
+                        self.sock.sendto(data, self.peer)
+
+    def close(self) -> None:
+        self._stop = True
+        self.thread.join(2)
+        self.sock.close()
+        self.out.close()
+
+
+class OpensslDtlsServer:
+    """`openssl s_server -dtls1_2` in the run's namespace that answers the board's HTTP
+    request (seen on its stdout) with a response written to its stdin: s_server has no
+    HTTP mode for DTLS."""
+
+    def __init__(self, sim, root, port: int, response: bytes, *extra: str):
+        import threading
+        cmd = ["openssl", "s_server", "-dtls1_2", "-accept", str(port), "-cert", str(root / "server.crt"),
+               "-key", str(root / "server.key"), "-naccept", "1", *extra]
+        self.proc = subprocess.Popen(sim.namespace.command(shlex.join(cmd)), env=sim.namespace.environment(),
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        self.output = b""
+        self.response = response
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        answered = False
+        for line in iter(self.proc.stdout.readline, b""):
+            self.output += line
+            if not answered and line.startswith(b"GET "):
+                self.proc.stdin.write(self.response)
+                self.proc.stdin.flush()
+                answered = True
+
+    def close(self) -> str:
+        try:
+            self.proc.wait(30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(10)
+        self.thread.join(5)
+        return self.output.decode(errors="replace")
