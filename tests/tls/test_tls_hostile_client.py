@@ -22,6 +22,7 @@ import pytest
 
 from tlscosim.fw.build import build_firmware
 from tlscosim.tls.certs import make_pki
+from tlscosim.tls.events import parse_events
 
 ROOT = Path(__file__).resolve().parents[2]
 HOST = "tlscosim.test"
@@ -64,8 +65,7 @@ def _watcher(report: Path, *mutation: str) -> str:
 class BoardRun:
     def __init__(self, proc: subprocess.CompletedProcess, report: Path | None):
         self.proc = proc
-        self.events = [json.loads(line[5:]) for line in proc.stdout.splitlines()
-                       if line.startswith("@tls ")]
+        self.events = parse_events(proc.stdout).events      # malformed event lines raise
         self.report = json.loads(report.read_text()) if report and report.exists() else None
 
     def of(self, kind: str) -> list[dict]:

@@ -19,6 +19,7 @@ import pytest
 
 from tlscosim.fw.build import build_firmware
 from tlscosim.tls.certs import make_pki
+from tlscosim.tls.events import parse_events
 from tlscosim.tls.hostile.client_hellos import MALFORMED
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -67,7 +68,7 @@ def served(tmp_path_factory):
                "--timeout-ms", str(SERVER_TIMEOUT_MS)]
     proc = subprocess.run(command, cwd=ROOT, capture_output=True, text=True,
                           timeout=RUN_TIMEOUT_S + 30)
-    events = [json.loads(line[5:]) for line in proc.stdout.splitlines() if line.startswith("@tls ")]
+    events = parse_events(proc.stdout).events               # malformed event lines raise
     replies = {name: json.loads((folder / f"{name}.json").read_text())
                for name, _, _ in SENDERS if (folder / f"{name}.json").exists()}
     return proc, events, replies, folder
