@@ -112,8 +112,22 @@ def test_proxy_without_a_mutation_keeps_the_session(pki):
     assert result == RESPONSE and "server" not in outcome
     assert report["to-client"]["garbled"] is None
     assert report["to-client"]["alerts"] == report["to-server"]["alerts"] == []
-    assert report["to-client"]["records"][0] == {"type": "handshake", "length":
-                                                  report["to-client"]["records"][0]["length"]}
+    # scapy names the plaintext handshake messages; none after TLS 1.3's ServerHello.
+    assert report["to-client"]["records"][0]["messages"] == ["ServerHello"]
+    assert report["to-server"]["records"][0]["messages"] == ["ClientHello"]
+    assert all(r["type"] != "handshake" for r in report["to-client"]["records"][1:])
+
+
+def test_proxy_names_tls12_messages_until_the_change_cipher_spec(pki):
+    result, report, _ = _through_proxy(pki, Target("none"), ssl.TLSVersion.TLSv1_2)
+    assert result == RESPONSE
+    records = report["to-client"]["records"]
+    plain = [m for r in records if r["type"] == "handshake" and "messages" in r for m in r["messages"]]
+    # The ticket comes in the clear too: it precedes the server's ChangeCipherSpec.
+    assert plain == ["ServerHello", "Certificate", "ServerKeyExchange", "ServerHelloDone",
+                     "NewSessionTicket"]
+    ccs = [r["type"] for r in records].index("change_cipher_spec")
+    assert records[ccs + 1]["type"] == "handshake" and "messages" not in records[ccs + 1]
 
 
 @pytest.mark.parametrize("target, client_reason, alert", [

@@ -13,7 +13,7 @@ import threading
 from dataclasses import dataclass, field
 
 from .mutations import MUTATIONS
-from .records import RecordSplitter, plaintext_alert
+from .records import CONTENT_TYPES, RecordSplitter, handshake_messages, plaintext_alert
 
 TO_CLIENT, TO_SERVER = "to-client", "to-server"
 RECV_SIZE = 16384
@@ -75,6 +75,7 @@ class GarbledConnection:
     def _pump(self, source: socket.socket, sink: socket.socket, direction: str) -> None:
         log, splitter, seen = self.logs[direction], RecordSplitter(), 0
         garbling = self.target.direction == direction
+        encrypted = False          # after this side's ChangeCipherSpec (TLS 1.2)
         try:
             while True:
                 data = source.recv(RECV_SIZE)
@@ -83,7 +84,11 @@ class GarbledConnection:
                     break
                 log.bytes += len(data)
                 for record in splitter.feed(data):
-                    log.records.append(record.summary())
+                    summary = record.summary()
+                    if record.type == CONTENT_TYPES["handshake"] and not encrypted:
+                        summary["messages"] = handshake_messages(record)
+                    encrypted = encrypted or record.type == CONTENT_TYPES["change_cipher_spec"]
+                    log.records.append(summary)
                     alert = plaintext_alert(record)
                     if alert:
                         log.alerts.append(alert)
@@ -92,7 +97,7 @@ class GarbledConnection:
                         seen += 1
                         if seen == self.target.index and self.target.mutation != "none":
                             outcome = MUTATIONS[self.target.mutation](record)
-                            log.garbled = {**record.summary(), "record": len(log.records),
+                            log.garbled = {**summary, "record": len(log.records),
                                            "mutation": self.target.mutation,
                                            "sent_bytes": len(outcome.data)}
                     sink.sendall(outcome.data)

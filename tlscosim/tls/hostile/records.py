@@ -87,6 +87,19 @@ def plaintext_alert(record: Record) -> dict | None:
             "code": alert.descr}
 
 
+def handshake_messages(record: Record) -> list[str]:
+    """The handshake messages in a plaintext handshake record, named by scapy
+    ("ServerHello", "Certificate", ...). Only meaningful before the sender's
+    ChangeCipherSpec: encrypted bytes would decode as nonsense."""
+    if record.type != CONTENT_TYPES["handshake"]:
+        return []
+    try:
+        messages = TLS(record.raw()).msg
+    except Exception:            # scapy gives up on some garbage; the report says so
+        return ["unparsable"]
+    return [type(m).__name__.removeprefix("TLS") for m in messages]
+
+
 def alerts_in(stream: bytes) -> list[dict]:
     """Every plaintext alert in a byte stream of records."""
     return [a for a in (plaintext_alert(r) for r in RecordSplitter().feed(stream)) if a]
