@@ -141,3 +141,26 @@ def test_dtls_server_recovers_a_lost_server_flight(server_elf, pki):
     assert "Verify return code: 0 (ok)" in ossl.stdout and body_bytes(100).decode() in ossl.stdout, ossl.stdout
     assert run.log.first("handshake", conn=1)["ok"] is True
     assert run.log.first("done")["ok"] is True and run.result.exit_code == 0
+
+
+@needs_root
+@pytest.mark.slow
+def test_dtls_server_drops_a_garbage_datagram_and_serves_the_next_client(server_elf, pki):
+    root, _ = pki
+
+    def garbage(sim):
+        def send():
+            import socket
+            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+                s.sendto(b"\x16\xfe\xfd not a ClientHello", (BOARD_IP, PORT))
+        sim.namespace.run_inside(send)
+        time.sleep(2)
+
+    run = run_board(server_elf, root, server_args("--transport", "dtls", body=10),
+                    [garbage, s_client(root, dtls=True)])
+    ossl = run.clients[1]
+    assert body_bytes(10).decode() in ossl.stdout, ossl.stdout + ossl.stderr
+    dropped = run.log.of("datagram_dropped")
+    assert len(dropped) == 1 and dropped[0]["peer"].startswith(HOST_IP + ":"), run.uart[-2000:]
+    assert run.log.first("handshake", conn=1)["ok"] is True
+    assert run.log.first("done")["ok"] is True and run.result.exit_code == 0

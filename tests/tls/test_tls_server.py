@@ -52,6 +52,12 @@ def test_server_without_certificate_is_refused(server_elf):
     assert "the server needs --cert FILE and --key FILE" in run.stdout
 
 
+def test_dtls_with_tls13_is_refused(server_elf):
+    run = cli_run(server_elf, "--cert", "server.crt", "--key", "server.key", "--transport", "dtls", "--tls", "1.3")
+    assert run.returncode == 2, run.stdout + run.stderr
+    assert "--transport dtls is DTLS 1.2: use --tls 1.2" in run.stdout
+
+
 def test_missing_key_file_is_a_file_error(server_elf, pki):
     root, _ = pki
     run = cli_run(server_elf, "--cert", "server.crt", "--key", "absent.key", root=root)
