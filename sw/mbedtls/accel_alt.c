@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "accel_aes.h"
+#include "accel_alt.h"
 #include "accel_sha256.h"
 #include "mbedtls/aes.h"
 #include "mbedtls/error.h"
@@ -200,6 +201,7 @@ int mbedtls_internal_sha256_process(mbedtls_sha256_context *ctx, const unsigned 
 void tlscosim_accel_use(int on)
 {
     aes_state = sha256_state = on ? UNKNOWN : ABSENT;
+    tlscosim_gcm_use(on);
     armed_for = 0;
 }
 

@@ -38,6 +38,7 @@ _Static_assert(_Alignof(mbedtls_gcm_context) <= _Alignof(uint64_t),
 #include <stdbool.h>
 #include <string.h>
 
+#include "accel_alt.h"
 #include "accel_gcm.h"
 #include "mbedtls/aes.h"
 #include "mbedtls/constant_time.h"
@@ -72,6 +73,18 @@ static bool gcm_present(void)
     if (presence == UNKNOWN)
         presence = accel_gcm_present() ? PRESENT : ABSENT;
     return presence == PRESENT;
+}
+
+/* tlscosim_accel_use() (accel_alt.c): keys set while off stay in software. */
+void tlscosim_gcm_use(int on)
+{
+    presence = on ? UNKNOWN : ABSENT;
+}
+
+/* The GCM core's BLOCKS counter, for apps (0 where it is absent or not used). */
+uint32_t tlscosim_accel_gcm_blocks(void)
+{
+    return gcm_present() ? accel_gcm_blocks() : 0u;
 }
 
 static const mbedtls_gcm_context *hw_owner;     /* whose message the core holds */

@@ -10,6 +10,7 @@
 #include "psa/crypto.h"
 
 #include "accel_aes.h"
+#include "accel_gcm.h"
 #include "accel_sha256.h"
 #include "board.h"
 #include "dtls_link.h"
@@ -17,14 +18,15 @@
 
 void tls_print_boot(const char *app, const struct tls_args *a)
 {
-    int aes = accel_aes_present(), sha = accel_sha256_present();
+    int aes = accel_aes_present(), sha = accel_sha256_present(), gcm = accel_gcm_present();
     tls_ev_begin("boot");
     tls_ev_str("app", app);
     tls_ev_str("mbedtls", MBEDTLS_VERSION_STRING);
     tls_ev_object("accel");
     tls_ev_bool("aes", aes);
     tls_ev_bool("sha256", sha);
-    tls_ev_bool("used", (aes || sha) && a->accel);
+    tls_ev_bool("gcm", gcm);
+    tls_ev_bool("used", (aes || sha || gcm) && a->accel);
     tls_ev_object_end();
     tls_ev_uint("clock_hz", BOARD_CLOCK_HZ);
     tls_ev_end();

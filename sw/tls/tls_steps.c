@@ -51,7 +51,8 @@ int tls_step_handshake(mbedtls_ssl_context *ssl, int conn, const struct tls_args
                        int (*wait)(void *ctx, uint32_t timeout_ms), void *wait_ctx)
 {
     tls_mem_reset_peaks();
-    uint32_t aes0 = tlscosim_accel_aes_blocks(), sha0 = tlscosim_accel_sha256_blocks();
+    uint32_t aes0 = tlscosim_accel_aes_blocks(), sha0 = tlscosim_accel_sha256_blocks(),
+             gcm0 = tlscosim_accel_gcm_blocks();
     uint32_t start = dwt_cycles();
     uint64_t work = 0, waited = 0, state_work = 0, state_wait = 0;
     int state = -1, resumed = 0, ret = 0, timed_out = 0;
@@ -111,6 +112,7 @@ int tls_step_handshake(mbedtls_ssl_context *ssl, int conn, const struct tls_args
     tls_ev_uint("stack_peak", tls_mem_stack_peak());
     tls_ev_uint("aes_blocks_hw", tlscosim_accel_aes_blocks() - aes0);
     tls_ev_uint("sha256_blocks_hw", tlscosim_accel_sha256_blocks() - sha0);
+    tls_ev_uint("gcm_blocks_hw", tlscosim_accel_gcm_blocks() - gcm0);
     tls_ev_end();
 
     if (ret == 0)

@@ -87,12 +87,13 @@ def test_server_demanding_a_certificate_refuses_a_client_without_one(client_elf,
 def test_accel_off_uses_no_accelerator_block(client_elf, root, tls, version, suite):
     run = run_client(client_elf, root, *page_args("--tls", tls, "--accel", "off"), peer=s_server(root))
     assert run.returncode == 0, run.stdout + run.stderr
-    assert run.one("boot")["accel"] == {"aes": True, "sha256": True, "used": False}
+    assert run.one("boot")["accel"] == {"aes": True, "sha256": True, "gcm": True, "used": False}
     hs = check_connection(run, version, suite)
     http = run.one("http")
-    assert (hs["aes_blocks_hw"], hs["sha256_blocks_hw"], http["aes_blocks_hw"], http["sha256_blocks_hw"]) == (0, 0, 0, 0)
+    counts = [e[f"{core}_blocks_hw"] for e in (hs, http) for core in ("aes", "sha256", "gcm")]
+    assert counts == [0] * 6
     # the simulator's own counters agree: the accelerators did nothing at all
-    assert "accelerators: aes 0 blocks, sha256 0 blocks" in run.stderr
+    assert "accelerators: aes 0 blocks, sha256 0 blocks, gcm 0 blocks" in run.stderr
 
 
 @pytest.mark.parametrize("tls, suite, group, version", [
@@ -107,10 +108,11 @@ def test_chosen_suite_and_group_are_negotiated(client_elf, root, tls, suite, gro
     config = run.one("config")
     assert (config["suite"], config["group"]) == (suite, group)
     check_connection(run, version, suite, group=group)
-    if "CHACHA20" in suite:          # ChaCha20-Poly1305 records: nothing for the AES core
-        assert run.one("http")["aes_blocks_hw"] == 0
-    else:
-        assert run.one("http")["aes_blocks_hw"] > 0
+    http = run.one("http")
+    if "CHACHA20" in suite:          # ChaCha20-Poly1305 records: nothing for the AES or GCM core
+        assert http["aes_blocks_hw"] == http["gcm_blocks_hw"] == 0
+    else:                            # AES-256-GCM records on the GCM core
+        assert http["gcm_blocks_hw"] >= len(PAGE_BODY) // 16
 
 
 def test_debug_output_is_plain_lines_between_whole_events(client_elf, root):
@@ -178,7 +180,7 @@ def test_qemu_runs_the_same_handshake_and_gets_the_same_body(client_elf, root, t
     assert status == 0, uart
     events = parse_events(uart)
     boot = [e for e in events if e["ev"] == "boot"][0]
-    assert boot["accel"] == {"aes": False, "sha256": False, "used": False}       # QEMU has neither
+    assert boot["accel"] == {"aes": False, "sha256": False, "gcm": False, "used": False}   # QEMU has none
     hs = [e for e in events if e["ev"] == "handshake"][0]
     assert hs["ok"] is True and (hs["version"], hs["suite"]) == (version, suite)
     assert hs["work_cycles"] == 0                        # QEMU's DWT reads 0
