@@ -264,3 +264,15 @@ def test_peers_are_runnable_modules():
         done = subprocess.run([sys.executable, "-m", module, "--help"], capture_output=True, text=True, timeout=30)
         assert done.returncode == 0 and "--report" in done.stdout
     assert shutil.which("openssl")
+
+
+def test_gcm_core_counted_when_the_firmware_reports_it():
+    text = TRANSCRIPT.replace('"sha256_blocks_hw":12}', '"sha256_blocks_hw":12,"gcm_blocks_hw":70}')
+    samples = board_run().samples
+    for key in samples:
+        samples[key] = dict(samples[key], gcm=0)
+    samples[("http", 1)]["gcm"] = 70
+    for key in (("connected", 2), ("handshake", 2)):
+        samples[key]["gcm"] = 70
+    samples[("http", 2)]["gcm"] = 139                 # one block the firmware did not count
+    assert failed_names(board_run(text, samples=samples)) == ["conn 2 http blocks = BLOCKS counters"]

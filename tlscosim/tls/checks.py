@@ -117,8 +117,10 @@ def evaluate(run) -> tuple[list[Check], dict]:
             after = run.samples.get((phase, conn))
             if not fw or after is None:
                 continue
-            got = {d: _blocks(after, d) - _blocks(before, d) for d in ("aes", "sha256")}
-            want = {"aes": fw.get("aes_blocks_hw"), "sha256": fw.get("sha256_blocks_hw")}
+            # The GCM core is compared where the firmware counts it (gcm_blocks_hw).
+            devices = [d for d in ("aes", "sha256", "gcm") if f"{d}_blocks_hw" in fw]
+            got = {d: _blocks(after, d) - _blocks(before, d) for d in devices}
+            want = {d: fw.get(f"{d}_blocks_hw") for d in devices}
             check(f"conn {conn} {phase} blocks = BLOCKS counters", got == want,
                   f"firmware {want}, simulator {got}")
 
@@ -180,7 +182,9 @@ def run_record(run, checks: list[Check], phases: dict, clock_hz: int) -> dict:
                            for s in ev.of("step", conn=2)],
         "phases": phases,
         "aes_blocks_hw": hs1.get("aes_blocks_hw", 0), "sha256_blocks_hw": hs1.get("sha256_blocks_hw", 0),
+        "gcm_blocks_hw": hs1.get("gcm_blocks_hw", 0),
         "http_aes_blocks_hw": http1.get("aes_blocks_hw", 0), "http_sha256_blocks_hw": http1.get("sha256_blocks_hw", 0),
+        "http_gcm_blocks_hw": http1.get("gcm_blocks_hw", 0),
         "http_cycles": http1.get("cycles"),
         "heap_peak": hs1.get("heap_peak"), "stack_peak": hs1.get("stack_peak"),
         "accelerator_blocks": run.offload["blocks"],

@@ -35,8 +35,9 @@ def format_report(runs: list[dict], footprint: dict | None, clock_hz: int) -> st
             if p:
                 out.append(f"{'':<26}{phase.replace('_', ' ') + ' (prof)':<34}{_c(p['cycles']):>15}"
                            f"{_ms(p['cycles'], clock_hz):>10}")
-        out.append(f"{'':<26}blocks offloaded: handshake aes {r['aes_blocks_hw']}, sha256 {r['sha256_blocks_hw']}; "
-                   f"HTTP aes {r['http_aes_blocks_hw']}, sha256 {r['http_sha256_blocks_hw']}")
+        out.append(f"{'':<26}blocks offloaded: handshake aes {r['aes_blocks_hw']}, sha256 {r['sha256_blocks_hw']}, "
+                   f"gcm {r.get('gcm_blocks_hw', 0)}; HTTP aes {r['http_aes_blocks_hw']}, "
+                   f"sha256 {r['http_sha256_blocks_hw']}, gcm {r.get('http_gcm_blocks_hw', 0)}")
         out.append(f"{'':<26}peak heap {_c(r['heap_peak'])} B, peak stack {_c(r['stack_peak'])} B, "
                    f"wall {r['wall_s']:.1f} s")
     out.append("")
