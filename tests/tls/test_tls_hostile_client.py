@@ -13,9 +13,13 @@ from __future__ import annotations
 
 import datetime
 import json
+import os
 import shlex
+import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -247,3 +251,57 @@ def test_server_stalls_until_the_client_times_out(client_elf, pki, tmp_path):
                      "--timeout-ms", "2000", report=report)
     assert_failed_cleanly(run, "handshake", text="timeout: no data from the peer in 2000 ms")
     assert run.report["received_bytes"] > 0 and run.report["closed_by"] == "client"
+
+
+# -- the same cases under QEMU: the firmware's error paths do not depend on the simulator --
+
+def qemu_client(elf, pki, peers: list[str], *args: str, timeout_s: float = 240):
+    """tls_client under qemu-system-arm -M mps2-an386, its LAN9118 on the TAP of a fresh
+    namespace where `peers` run; QEMU has no RTC, so the firmware gets --time. Returns
+    (exit status, event lines)."""
+    from tlscosim.sim.net.netns import Namespace
+    fw_args = ["--ca", "ca.crt", "--host", HOST, "--time", str(int(time.time())), *args]
+    semihosting = ",".join(["enable=on", "target=native", "arg=tls_client"] + [f"arg={a}" for a in fw_args])
+    with Namespace() as ns:
+        servers = [subprocess.Popen(ns.command(p), env=ns.environment(), stdout=subprocess.DEVNULL,
+                                    stderr=subprocess.DEVNULL, start_new_session=True) for p in peers]
+        try:
+            time.sleep(2.0)              # the peers listening (scapy loads) before the board connects
+            qemu = subprocess.run(["ip", "netns", "exec", ns.name, "qemu-system-arm", "-M", "mps2-an386",
+                                   "-nographic", "-monitor", "none", "-serial", "stdio",
+                                   "-semihosting-config", semihosting, "-kernel", str(elf),
+                                   "-nic", f"tap,ifname={ns.tap},script=no,downscript=no,model=lan9118"],
+                                  cwd=pki.folder, stdin=subprocess.DEVNULL, capture_output=True,
+                                  text=True, timeout=timeout_s)
+        finally:
+            for server in servers:
+                os.killpg(server.pid, signal.SIGTERM)
+                server.wait(10)
+    return qemu.returncode, parse_events(qemu.stdout).events
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("qemu-system-arm") is None, reason="needs qemu-system-arm")
+@pytest.mark.parametrize("case", ["unknown_ca", "expired", "flip", "vanish"])
+def test_qemu_fails_the_same_way(client_elf, pki, tmp_path, case):
+    report = tmp_path / "report.json"
+    if case in ("unknown_ca", "expired"):
+        cert, key = pki.variant(case)
+        peers, expected = [_s_server(cert, key), _watcher(report)], X509_CERT_VERIFY_FAILED
+    elif case == "flip":
+        peers = [_s_server(pki.server_cert, pki.server_key),
+                 _watcher(report, "--mutate", "flip", "--type", "application_data")]
+        expected = {"code": -29056, "hex": "-0x7180", "text": "SSL - Verification of the message MAC failed"}
+    else:
+        peers = [_hostile("vanish", "--listen", FRONT, "--how", "rst", "--report", str(report))]
+        expected = {"code": -80, "hex": "-0x0050", "text": "NET - Connection was reset by peer"}
+    status, events = qemu_client(client_elf, pki, peers)
+    errors = [e for e in events if e["ev"] == "error"]
+    assert status == 1 and len(errors) == 1, events
+    assert {k: errors[0][k] for k in expected} == expected and errors[0]["where"] == "handshake"
+    assert events[-1]["ev"] == "done" and events[-1]["ok"] is False
+    # ...and tlscosim, with the same peers, says exactly the same.
+    report.unlink(missing_ok=True)
+    run = run_client(client_elf, pki, peers, report=report)
+    same = ("where", "code", "hex", "text", "verify_flags", "verify_text")
+    assert {k: run.of("error")[0].get(k) for k in same} == {k: errors[0].get(k) for k in same}
