@@ -4,6 +4,7 @@ the suite fail and is named by --verify-offload."""
 
 from __future__ import annotations
 
+import re
 import shutil
 
 import pytest
@@ -55,3 +56,13 @@ def test_a_suite_fails_on_each_broken_rtl(fault, suite):
 @pytest.mark.parametrize("name, device", [("shax", "sha256"), ("ccm", "aes"), ("aes.cbc", "aes")])
 def test_more_suites_on_the_accelerators(name, device):
     _compare(name, device)
+
+
+def test_test_suites_offload_prints_both_counts_and_the_blocks(capsys):
+    from tlscosim.cli import main
+
+    assert main(["test-suites", "--offload", "aes.ecb"]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"^aes\.ecb: 80 passed, 0 failed, 0 skipped \([\d.]+ s\); offloaded 80 passed, 0 failed, "
+                     r"0 skipped \([\d.]+ s on verilator: x[\d.]+; hardware blocks: aes 113; verified 113 of 113, "
+                     r"0 mismatches\)$", out, re.M), out

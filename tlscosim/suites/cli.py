@@ -68,14 +68,18 @@ def run_test_suites(args: argparse.Namespace) -> int:
             line += f"; QEMU {qemu.passed} passed, {qemu.failed} failed, {qemu.skipped} skipped"
             line += "" if same else "  <- DIFFERENT"
         if args.offload:
+            hw_started = time.perf_counter()
             hw, summary = offload.run_with_rtl(suite, accel_elfs[suite.name], args.board, backend=args.rtl,
                                                timing=args.timing)
-            entry["offload"] = {**hw.to_dict(), "accelerators": summary}
+            hw_wall = round(time.perf_counter() - hw_started, 3)
+            entry["offload"] = {**hw.to_dict(), "accelerators": summary, "rtl_backend": args.rtl, "wall_s": hw_wall}
             same = (hw.passed, hw.failed, hw.skipped) == (sim.passed, sim.failed, sim.skipped)
             clean = summary["verify_offload"]["mismatches"] == 0
             all_ok &= hw.ok and same and clean
             line += (f"; offloaded {hw.passed} passed, {hw.failed} failed, {hw.skipped} skipped"
-                     + ("" if same else "  <- DIFFERENT") + f" ({offload.blocks_text(summary)})")
+                     + ("" if same else "  <- DIFFERENT")
+                     + f" ({hw_wall:.1f} s on {args.rtl}: x{hw_wall / max(entry['wall_s'], 1e-3):.1f}; "
+                     + f"{offload.blocks_text(summary)})")
         print(line, flush=True)
         runs = [("tlscosim", sim)] + ([("QEMU", qemu)] if args.qemu else []) \
             + ([("offloaded", hw)] if args.offload else [])
