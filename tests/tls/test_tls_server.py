@@ -99,6 +99,7 @@ def test_tls13_serves_python_ssl_and_openssl_s_client(server_elf, pki):
         http = log.first("http", conn=conn)
         assert http["status"] == 200 and http["body_bytes"] == body
         assert http["body_sha256"] == sha256_hex(body_bytes(body))
+        assert http["gcm_blocks_hw"] > 0            # the records went through the GCM core
         assert log.first("close", conn=conn)["close_notify"] is True
     assert log.first("http", conn=1)["request"] == "GET /index.html HTTP/1.0"
     assert log.first("done") == {"ev": "done", "ok": True, "connections": 2, "failed": 0}
