@@ -90,6 +90,11 @@ def test_table_png_and_progress(tls13):
     assert (tls13.folder / "phases.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert (tls13.folder / "run-tls1.3-accel-on.pcap").exists()
     assert "tlscosim handshake: TLS 1.3 accel on: handshake 1 ok" in tls13.stderr
+    import json
+    profile = json.loads((tls13.folder / "profile.json").read_text())
+    assert [(r["tls"], r["accel"]) for r in profile["runs"]] == [("1.3", "on"), ("1.3", "off")]
+    top = {f["function"] for f in profile["runs"][0]["top"]}
+    assert "mbedtls_ssl_handshake_step" in top or any(name.startswith("mbedtls_mpi") for name in top)
 
 
 def test_broken_rtl_fails_and_names_the_first_wrong_operation(handshake):
