@@ -123,3 +123,10 @@ def test_verilator_back_end_passes_the_same_checks(handshake):
     assert run.returncode == 0, run.stdout[-3000:]
     (r,) = run.report["runs"]
     assert r["rtl"] == "verilator" and r["aes_blocks_hw"] > 0 and r["verify_offload"]["mismatches"] == 0
+
+
+@pytest.mark.slow
+def test_tls_debug_lines_are_counted_and_the_run_still_passes(handshake):
+    run = handshake("--tls", "1.3", "--accel", "on", "--tls-debug", "1")
+    assert run.returncode == 0, run.stdout[-3000:]
+    assert run.report["runs"][0]["debug_lines"] > 5        # Mbed TLS's own lines, not events
