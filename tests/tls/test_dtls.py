@@ -112,9 +112,10 @@ def test_dtls_client_retransmits_a_lost_client_hello(client_elf, pki):
     hs = check_client_run(run)
     assert relay.dropped == 1 and "GET / HTTP/1.0" in s_server_out
     # Nothing answered the first ClientHello: the board waited for its retransmission
-    # timer (1 s of simulated time) before sending it again.
+    # timer (1 s of simulated time) before sending it again. The timer counts lwIP's 10 ms
+    # ticks from the send, inside the step before the wait: up to a tick less is waited.
     waits = sum(e["wait_cycles"] for e in run.log.of("step", conn=1))
-    assert waits >= CLOCK_HZ, run.log.of("step", conn=1)
+    assert waits >= CLOCK_HZ * 0.99, run.log.of("step", conn=1)
     assert hs["cycles"] >= CLOCK_HZ
 
 

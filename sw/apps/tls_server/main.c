@@ -153,6 +153,17 @@ static int listen_on_port(void)
     return 0;
 }
 
+/* The "done" event, then the exit: 0 all served, 1 a failure, 2 a bad command line. */
+__attribute__((noreturn)) static void finish(uint32_t served, uint32_t failed, int status)
+{
+    tls_ev_begin("done");
+    tls_ev_bool("ok", status == 0);
+    tls_ev_uint("connections", served);
+    tls_ev_uint("failed", failed);
+    tls_ev_end();
+    semihosting_exit(status);
+}
+
 int main(void)
 {
     static char line[1024];
@@ -160,20 +171,21 @@ int main(void)
     dwt_cycle_counter_enable();
     tls_mem_start();
     int argc = semihosting_argv(line, sizeof line, argv, MAX_ARGS);
-    if (tls_args_parse(argc, argv, &args, TLS_ROLE_SERVER) != 0) {
+    int bad = tls_args_parse(argc, argv, &args, TLS_ROLE_SERVER);
+    tlscosim_accel_use(args.accel);
+    tls_print_boot("tls_server", &args);
+    if (bad) {
         tls_ev_error_text(0, "config", MBEDTLS_ERR_SSL_BAD_INPUT_DATA, args.error);
-        semihosting_exit(2);
+        finish(0, 0, bad);
     }
     if (args.time_given)
         tlscosim_time_set(args.time);
-    tlscosim_accel_use(args.accel);
-    tls_print_boot("tls_server", &args);
     tls_print_config(&args);
 
     struct net_config net = NET_CONFIG_STATIC;
     if (net_start(&net) != 0) {
         tls_ev_error_text(0, "config", MBEDTLS_ERR_SSL_BAD_INPUT_DATA, "no Ethernet controller");
-        semihosting_exit(1);
+        finish(0, 0, 1);
     }
     int ret = tls_setup_init(&setup, &args);
     if (ret == 0 && (ret = configure_server()) != 0)
@@ -182,7 +194,7 @@ int main(void)
     if (ret == 0 && (ret = mbedtls_ssl_setup(&ssl, &setup.conf)) != 0)
         tls_ev_error(0, "config", ret);
     if (ret != 0 || listen_on_port() != 0)
-        semihosting_exit(1);
+        finish(0, 0, 1);
 
     uint32_t served = 0, failed = 0;
     while (args.connections == 0 || served < args.connections) {
@@ -192,11 +204,6 @@ int main(void)
         failed += ret != 0;
     }
 
-    tls_ev_begin("done");
-    tls_ev_bool("ok", failed == 0);
-    tls_ev_uint("connections", served);
-    tls_ev_uint("failed", failed);
-    tls_ev_end();
     mbedtls_ssl_free(&ssl);
     mbedtls_ssl_ticket_free(&tickets);
     mbedtls_ssl_cache_free(&cache);
@@ -205,5 +212,5 @@ int main(void)
         dtls_link_close(&link);
     }
     tls_setup_free(&setup);
-    semihosting_exit(failed == 0 ? 0 : 1);
+    finish(served, failed, failed == 0 ? 0 : 1);
 }
