@@ -77,14 +77,22 @@ void tls_conn_free(struct tls_conn *c)
     dtls_link_close(&c->dtls);
 }
 
+/* Code after the call: no tail call, which would take this phase's frame off the
+ * profiler's call stack (docs/profiler.md). */
+#define NO_TAIL_CALL() __asm__ volatile("" ::: "memory")
+
 NOINLINE int tls_handshake_full(struct tls_conn *c, const struct tls_args *a)
 {
-    return tls_step_handshake(&c->ssl, c->conn, a, c->wait, c->wait_ctx);
+    int ret = tls_step_handshake(&c->ssl, c->conn, a, c->wait, c->wait_ctx);
+    NO_TAIL_CALL();
+    return ret;
 }
 
 NOINLINE int tls_handshake_resumed(struct tls_conn *c, const struct tls_args *a)
 {
-    return tls_step_handshake(&c->ssl, c->conn, a, c->wait, c->wait_ctx);
+    int ret = tls_step_handshake(&c->ssl, c->conn, a, c->wait, c->wait_ctx);
+    NO_TAIL_CALL();
+    return ret;
 }
 
 static void timeout_error(int conn, const char *where, int code, uint32_t ms)

@@ -191,3 +191,34 @@ def test_qemu_runs_the_same_handshake_and_gets_the_same_body(client_elf, root, t
     run = run_client(client_elf, root, *args, peer=s_server(root))
     assert run.returncode == 0, run.stdout + run.stderr
     assert run.one("http")["body_sha256"] == http["body_sha256"]
+
+
+# -- the profiler splits the run by phase ---------------------------------------------------------
+
+def profile_rows(text: str) -> dict[str, list[int]]:
+    """The flat table of a profile's .txt: name -> [self, inclusive cycles, calls]."""
+    rows = {}
+    for line in text.splitlines():
+        fields = line.split()
+        if len(fields) == 8 and fields[2].endswith("%") and fields[4].endswith("%"):
+            try:
+                rows[fields[0]] = [int(fields[i].replace(",", "")) for i in (1, 3, 5)]
+            except ValueError:
+                continue
+    return rows
+
+
+def test_profile_has_one_frame_per_phase(client_elf, root, tmp_path):
+    profile = tmp_path / "prof.json"
+    run = run_client(client_elf, root, *page_args("--tls", "1.2", "--resume", "1"), peer=s_server(root),
+                     extra=("--profile", str(profile)))
+    assert run.returncode == 0, run.stdout + run.stderr
+    rows = profile_rows(profile.with_name("prof.json.txt").read_text())
+    phases = {"tls_handshake_full": 1, "tls_handshake_resumed": 1, "tls_http_exchange": 2, "tls_close": 2}
+    for name, calls in phases.items():
+        assert rows[name][2] == calls, (name, rows.get(name))
+    # each handshake's DWT figure lies within its phase function's inclusive cycles
+    # (which add the call and the event lines printed after the last DWT read)
+    for name, conn in (("tls_handshake_full", 1), ("tls_handshake_resumed", 2)):
+        cycles = run.one("handshake", conn=conn)["cycles"]
+        assert cycles <= rows[name][1] <= cycles + 2_000_000, (name, cycles, rows[name])
