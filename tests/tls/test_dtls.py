@@ -5,32 +5,20 @@ board's clock must recover."""
 
 from __future__ import annotations
 
-import pytest
-
 import time
 
+import pytest
+
+import test_tls_server_helpers as helpers
 from test_tls_server_helpers import (
-    BOARD_IP, HOST_IP, PORT, OpensslDtlsServer, UdpRelay, body_bytes, build_app, needs_root, pki_folder,
-    run_board, s_client, server_args, sha256_hex)
+    BOARD_IP, HOST_IP, PORT, OpensslDtlsServer, UdpRelay, body_bytes, needs_root, run_board, s_client, server_args,
+    sha256_hex)
+
+server_elf, client_elf, pki = helpers.server_elf, helpers.client_elf, helpers.pki     # fixtures
 
 CLOCK_HZ = 25_000_000
 RESPONSE_BODY = b"dtls over lwip udp"
 RESPONSE = b"HTTP/1.0 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(RESPONSE_BODY), RESPONSE_BODY)
-
-
-@pytest.fixture(scope="module")
-def server_elf():
-    return build_app("tls_server")
-
-
-@pytest.fixture(scope="module")
-def client_elf():
-    return build_app("tls_client")
-
-
-@pytest.fixture(scope="module")
-def pki(tmp_path_factory):
-    return pki_folder(tmp_path_factory)
 
 
 @needs_root

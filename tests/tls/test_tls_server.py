@@ -11,19 +11,11 @@ import sys
 
 import pytest
 
+import test_tls_server_helpers as helpers
 from test_tls_server_helpers import (
-    body_bytes, build_app, needs_root, pki_folder, python_https_get, raw_tcp, run_board, s_client,
-    server_args, sha256_hex)
+    body_bytes, needs_root, python_https_get, raw_tcp, run_board, s_client, server_args, sha256_hex)
 
-
-@pytest.fixture(scope="module")
-def server_elf():
-    return build_app("tls_server")
-
-
-@pytest.fixture(scope="module")
-def pki(tmp_path_factory):
-    return pki_folder(tmp_path_factory)
+server_elf, pki = helpers.server_elf, helpers.pki       # fixtures
 
 
 def cli_run(elf, *fw_args, root=None):
@@ -43,6 +35,7 @@ def test_unknown_option_is_refused_with_status_2(server_elf):
     run = cli_run(server_elf, "--cert", "server.crt", "--key", "server.key", "--bogus", "1")
     assert run.returncode == 2, run.stdout + run.stderr
     assert '"where":"config"' in run.stdout and "unknown option --bogus" in run.stdout
+    assert '@tls {"ev":"done","ok":false,"connections":0,"failed":0}' in run.stdout
     assert "Traceback" not in run.stderr
 
 

@@ -29,6 +29,23 @@ HOST = "tlscosim.test"
 needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="the TAP link needs root")
 
 
+# Fixtures of both test files (imported there by name): the apps built once per session,
+# one PKI per module.
+@pytest.fixture(scope="session")
+def server_elf():
+    return build_app("tls_server")
+
+
+@pytest.fixture(scope="session")
+def client_elf():
+    return build_app("tls_client")
+
+
+@pytest.fixture(scope="module")
+def pki(tmp_path_factory):
+    return pki_folder(tmp_path_factory)
+
+
 def body_bytes(n: int) -> bytes:
     """The server's response body (docs/tls-firmware.md): byte i is 'a' + i % 26."""
     return bytes(ord("a") + i % 26 for i in range(n))
