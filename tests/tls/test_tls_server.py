@@ -6,10 +6,15 @@ connection to each; TLS 1.2, resumption, mutual TLS and bad clients are `slow`."
 from __future__ import annotations
 
 import re
+import shlex
+import shutil
 import subprocess
 import sys
+import time
 
 import pytest
+
+from tlscosim.tls.events import parse_events
 
 import test_tls_server_helpers as helpers
 from test_tls_server_helpers import (
@@ -175,3 +180,45 @@ def test_a_client_speaking_no_tls_ends_its_connection_only(server_elf, pki):
     assert err[0]["hex"] == "-0x7200"           # MBEDTLS_ERR_SSL_INVALID_RECORD
     assert run.log.first("handshake", conn=2)["ok"] is True
     assert run.log.first("done") == {"ev": "done", "ok": False, "connections": 2, "failed": 1}
+
+
+# -- QEMU: the same ELF as a server, the same clients ------------------------------------------------
+
+@needs_root
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("qemu-system-arm") is None, reason="needs qemu-system-arm")
+@pytest.mark.parametrize("transport", ["tls", "dtls"])
+def test_qemu_serves_the_same_body(server_elf, pki, transport):
+    """tls_server under qemu-system-arm -M mps2-an386 (no accelerators: Mbed TLS's software
+    path), its LAN9118 on a namespace's TAP, served to openssl s_client."""
+    from tlscosim.sim.net.netns import Namespace
+    root, _ = pki
+    fw_args = server_args("--transport", transport, "--time", str(int(time.time())), body=500)
+    semihosting = ",".join(["enable=on", "target=native", "arg=tls_server"] + [f"arg={a}" for a in fw_args])
+    client = ["openssl", "s_client", "-connect", "192.0.2.2:4433", "-CAfile", str(root / "ca.crt"),
+              "-verify_hostname", "tlscosim.test", "-verify_return_error", "-ign_eof"]
+    client += ["-dtls1_2"] if transport == "dtls" else ["-tls1_3"]
+    with Namespace() as ns:
+        qemu = subprocess.Popen(["ip", "netns", "exec", ns.name, "qemu-system-arm", "-M", "mps2-an386",
+                                 "-nographic", "-monitor", "none", "-serial", "stdio",
+                                 "-semihosting-config", semihosting, "-kernel", str(server_elf),
+                                 "-nic", f"tap,ifname={ns.tap},script=no,downscript=no,model=lan9118"],
+                                cwd=root, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT, text=True)
+        try:
+            time.sleep(3)               # the board up and listening
+            ossl = subprocess.run(ns.command(shlex.join(client)), env=ns.environment(), capture_output=True,
+                                  text=True, input="GET / HTTP/1.0\r\n\r\n", timeout=120)
+            uart, _ = qemu.communicate(timeout=60)
+        finally:
+            if qemu.poll() is None:
+                qemu.kill()
+                qemu.wait()
+    assert qemu.returncode == 0, uart
+    assert "Verify return code: 0 (ok)" in ossl.stdout and body_bytes(500).decode() in ossl.stdout, ossl.stdout
+    log = parse_events(uart)
+    assert log.first("boot")["accel"]["used"] is False                 # QEMU has no accelerators
+    hs = log.first("handshake", conn=1)
+    assert hs["ok"] and hs["work_cycles"] == 0                          # QEMU's DWT reads 0
+    assert log.first("http", conn=1)["body_sha256"] == sha256_hex(body_bytes(500))
+    assert log.first("done")["ok"] is True
