@@ -48,6 +48,8 @@ int tls_conn_open(struct tls_conn *c, int conn, const mbedtls_ssl_config *conf, 
     tls_ev_begin("connected");
     tls_ev_int("conn", conn);
     tls_ev_uint("cycles", cycles);
+    if (!dtls)
+        tls_ev_uint("attempts", tls_tcp_attempts(c->tcp));
     tls_ev_end();
 
     int ret = mbedtls_ssl_setup(&c->ssl, conf);

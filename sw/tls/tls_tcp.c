@@ -12,6 +12,10 @@
 #include "lwip/sys.h"
 #include "net.h"
 
+/* A refused connection (the server not listening yet, e.g. still starting on the host)
+ * is tried again after this long, until the connect timeout. */
+#define CONNECT_RETRY_MS 100u
+
 struct tls_tcp {
     struct tcp_pcb *pcb;        /* NULL once lwIP dropped it (reset, abort) */
     struct pbuf *rx;            /* received, not yet read; rx_offset bytes of it already read */
@@ -20,6 +24,7 @@ struct tls_tcp {
     int peer_closed;            /* FIN received */
     err_t error;                /* what tcp_err reported, ERR_OK until then */
     uint32_t changes;           /* counts the callbacks: tls_tcp_wait waits for it to move */
+    uint32_t attempts;          /* connection attempts it took (refused ones retried) */
 };
 
 static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
@@ -84,43 +89,83 @@ struct tls_tcp *tls_tcp_from_pcb(struct tcp_pcb *pcb)
 {
     struct tls_tcp *c = wrap(pcb);
     if (c)
-        c->connected = 1;
+        c->connected = 1, c->attempts = 1;
     return c;
 }
 
-struct tls_tcp *tls_tcp_connect(const ip_addr_t *ip, uint16_t port, uint32_t timeout_ms, int *err)
+/* One attempt: 1 connected, 0 refused (RST: nobody listening yet), or an Mbed TLS error;
+ * *out is the connection when connected. */
+static int connect_once(const ip_addr_t *ip, uint16_t port, uint32_t start, uint32_t timeout_ms,
+                        struct tls_tcp **out)
 {
     struct tcp_pcb *pcb = tcp_new();
     struct tls_tcp *c = pcb ? wrap(pcb) : NULL;
     if (c == NULL) {
         if (pcb)
             tcp_abort(pcb);
-        *err = MBEDTLS_ERR_SSL_ALLOC_FAILED;
-        return NULL;
+        return MBEDTLS_ERR_SSL_ALLOC_FAILED;
     }
     if (tcp_connect(pcb, ip, port, on_connected) != ERR_OK) {
         tls_tcp_close(c);
-        *err = MBEDTLS_ERR_NET_CONNECT_FAILED;
-        return NULL;
+        return MBEDTLS_ERR_NET_CONNECT_FAILED;
     }
-    uint32_t start = sys_now();
     while (!c->connected && c->error == ERR_OK) {
         if (sys_now() - start >= timeout_ms) {
             tls_tcp_close(c);
-            *err = MBEDTLS_ERR_SSL_TIMEOUT;
-            return NULL;
+            return MBEDTLS_ERR_SSL_TIMEOUT;
         }
         net_poll();
         if (!c->connected && c->error == ERR_OK)
             net_idle();
     }
-    if (!c->connected) {        /* refused (RST) or lwIP gave up */
-        tls_tcp_close(c);
-        *err = MBEDTLS_ERR_NET_CONNECT_FAILED;
-        return NULL;
+    if (c->connected) {
+        *out = c;
+        return 1;
     }
-    *err = 0;
-    return c;
+    int refused = c->error == ERR_RST;
+    tls_tcp_close(c);
+    return refused ? 0 : MBEDTLS_ERR_NET_CONNECT_FAILED;
+}
+
+/* Sleeps (polling the network) for ms, or until the deadline. */
+static void pause_ms(uint32_t ms, uint32_t start, uint32_t timeout_ms)
+{
+    uint32_t t0 = sys_now();
+    while (sys_now() - t0 < ms && sys_now() - start < timeout_ms) {
+        net_poll();
+        net_idle();
+    }
+}
+
+struct tls_tcp *tls_tcp_connect(const ip_addr_t *ip, uint16_t port, uint32_t timeout_ms, int *err)
+{
+    uint32_t start = sys_now();
+    for (uint32_t attempts = 1;; attempts++) {
+        struct tls_tcp *c = NULL;
+        int ret = connect_once(ip, port, start, timeout_ms, &c);
+        if (ret == 1) {
+            c->attempts = attempts;
+            *err = 0;
+            return c;
+        }
+        /* a server that refused before is still refusing: not a silent one */
+        if (ret == MBEDTLS_ERR_SSL_TIMEOUT && attempts > 1)
+            ret = MBEDTLS_ERR_NET_CONNECT_FAILED;
+        if (ret < 0) {
+            *err = ret;
+            return NULL;
+        }
+        if (sys_now() - start >= timeout_ms) {   /* refused until the deadline */
+            *err = MBEDTLS_ERR_NET_CONNECT_FAILED;
+            return NULL;
+        }
+        pause_ms(CONNECT_RETRY_MS, start, timeout_ms);
+    }
+}
+
+uint32_t tls_tcp_attempts(const struct tls_tcp *c)
+{
+    return c->attempts;
 }
 
 int tls_tcp_send(void *ctx, const unsigned char *buf, size_t len)

@@ -14,9 +14,13 @@
 
 struct tls_tcp;
 
-/* Connects, waiting at most timeout_ms; NULL on failure with *err an Mbed TLS error
- * (MBEDTLS_ERR_NET_CONNECT_FAILED, MBEDTLS_ERR_SSL_TIMEOUT, MBEDTLS_ERR_SSL_ALLOC_FAILED). */
+/* Connects, waiting at most timeout_ms; a refused connection (RST: the server not
+ * listening yet) is tried again every 100 ms until then. NULL on failure with *err an
+ * Mbed TLS error (MBEDTLS_ERR_NET_CONNECT_FAILED: refused until the deadline or lwIP gave
+ * up; MBEDTLS_ERR_SSL_TIMEOUT: no answer at all; MBEDTLS_ERR_SSL_ALLOC_FAILED). */
 struct tls_tcp *tls_tcp_connect(const ip_addr_t *ip, uint16_t port, uint32_t timeout_ms, int *err);
+/* How many attempts tls_tcp_connect needed (1: the first was accepted). */
+uint32_t tls_tcp_attempts(const struct tls_tcp *c);
 /* Wraps a pcb accepted by a listener (the server); NULL when out of memory. */
 struct tls_tcp *tls_tcp_from_pcb(struct tcp_pcb *pcb);
 

@@ -42,7 +42,8 @@ def root(pki):
 
 def check_connection(run, version: str, suite: str, group: str = "secp256r1", conn: int = 1):
     """The events of one good connection; returns its handshake event."""
-    assert run.one("connected", conn=conn)["cycles"] > 0
+    connected = run.one("connected", conn=conn)
+    assert connected["cycles"] > 0 and connected["attempts"] >= 1
     steps = [e for e in run.of("step") if e["conn"] == conn]
     hs = run.one("handshake", conn=conn)
     assert hs["ok"] is True, hs
@@ -172,3 +173,14 @@ def test_resumption_agrees_with_python_ssl_server(client_elf, root, tmp_path, tl
         assert server["close_notify_received"] and run.one("close", conn=conn)["peer_close_notify"]
     full, resumed = (run.one("handshake", conn=c)["work_cycles"] for c in (1, 2))
     assert resumed < full
+
+
+@needs_root
+def test_nobody_listening_is_a_connect_error_after_the_timeout(client_elf, root):
+    run = run_client(client_elf, root, "--ca", "ca.crt", "--timeout-ms", "800", peer="exec sleep 60")
+    assert run.returncode == 1, run.stdout + run.stderr
+    error = run.one("error", conn=1)
+    assert (error["where"], error["hex"]) == ("connect", "-0x0044")      # MBEDTLS_ERR_NET_CONNECT_FAILED
+    assert error["text"] == "NET - The connection to the given server / port failed"
+    assert not run.of("connected") and run.one("done") == {"ev": "done", "ok": False, "connections": 1,
+                                                            "heap_in_use": 0}

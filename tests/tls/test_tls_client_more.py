@@ -222,3 +222,15 @@ def test_profile_has_one_frame_per_phase(client_elf, root, tmp_path):
     for name, conn in (("tls_handshake_full", 1), ("tls_handshake_resumed", 2)):
         cycles = run.one("handshake", conn=conn)["cycles"]
         assert cycles <= rows[name][1] <= cycles + 2_000_000, (name, cycles, rows[name])
+
+
+def test_server_that_starts_late_is_connected_to_once_it_listens(client_elf, root):
+    # refused (RST) for the first 15 s of wall time (the board boots in a few): the board
+    # tries again every 100 ms of its time, which runs no faster than the wall clock
+    # while it waits
+    run = run_client(client_elf, root, *page_args("--timeout-ms", "60000"),
+                     peer="sleep 15; " + s_server(root))
+    assert run.returncode == 0, run.stdout + run.stderr
+    connected = run.one("connected")
+    assert connected["attempts"] > 1 and connected["cycles"] > 100 * 25_000
+    check_connection(run, *TLS13[1:])
