@@ -3,9 +3,12 @@ initial-value option), through the bus interface on Amaranth's simulator; paddin
 done by software, as on the board.
 
 The Monte Carlo test (100 x 1000 chained hashes, 200,000 blocks) would take about
-45 minutes on Amaranth's simulator (~80 blocks/s measured), so it runs in full on the
-Verilator model of the emitted Verilog, through the same bus driver; Amaranth's
-simulator checks the first inner iterations that SHA256Monte.txt lists.
+45 minutes on Amaranth's simulator (~80 blocks/s measured), so it runs on the Verilator
+model of the emitted Verilog, through the same bus driver; Amaranth's simulator checks
+the first inner iterations that SHA256Monte.txt lists. The default run checks the first
+Monte checkpoints and every LongMsg vector on Verilator (the two back ends are held to
+each other cycle for cycle in test_rtl_busdev.py); all 100 checkpoints and LongMsg on
+Amaranth's simulator are `slow` (about 20 minutes of CPU between them).
 """
 
 import hashlib
@@ -49,6 +52,12 @@ def test_sha224_monte_first_iterations_pysim(shared_sha):
         assert shared_sha.hash(message, sha224=True) == digest
 
 
+def test_sha224_monte_first_checkpoint_verilator(sha_verilator):
+    seed, checkpoints = sha256_monte("SHA224Monte")
+    assert monte_checkpoint(lambda m: sha_verilator.hash(m, sha224=True), seed) == checkpoints[0]
+
+
+@pytest.mark.slow
 def test_sha224_monte_verilator(sha_verilator):
     """All 100 checkpoints of SHA224Monte (SHA-224 digests are 28 bytes: 3 of them are
     84 bytes, two blocks per hash)."""
@@ -59,6 +68,13 @@ def test_sha224_monte_verilator(sha_verilator):
         assert seed == expected, f"Monte checkpoint {j}"
 
 
+def test_sha256_long_msg_verilator(sha_verilator):
+    vectors = sha_vectors("SHA256LongMsg")
+    assert len(vectors) == 64
+    _check(sha_verilator, vectors)
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("chunk", range(LONG_MSG_CHUNKS))
 def test_sha256_long_msg(shared_sha, chunk):
     vectors = sha_vectors("SHA256LongMsg")
@@ -73,6 +89,12 @@ def test_sha256_monte_first_iterations_pysim(shared_sha):
         assert shared_sha.hash(message) == digest
 
 
+def test_sha256_monte_first_checkpoint_verilator(sha_verilator):
+    seed, checkpoints = sha256_monte()
+    assert monte_checkpoint(sha_verilator.hash, seed) == checkpoints[0]
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("chunk", range(MONTE_CHUNKS))
 def test_sha256_monte_verilator(sha_verilator, chunk):
     """Checkpoints [25k, 25k + 25): each starts from the previous checkpoint's digest."""
