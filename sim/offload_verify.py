@@ -381,7 +381,12 @@ class _Sha256Shadow(_Shadow):
         return Operation(self.device, kind, operands, result, access.cycle, access.pc)
 
 
-SHADOWS = {"aes": _AesShadow, "sha256": _Sha256Shadow}
+def _gcm_shadow(*args, **kwargs):
+    from .offload_verify_gcm import GcmShadow      # it imports this module: loaded on use
+    return GcmShadow(*args, **kwargs)
+
+
+SHADOWS = {"aes": _AesShadow, "sha256": _Sha256Shadow, "gcm": _gcm_shadow}
 
 
 @dataclass
