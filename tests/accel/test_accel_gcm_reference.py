@@ -42,3 +42,80 @@ def test_ghash_multiply_identity_and_nist_h():
     assert ghash_multiply(one, h) == h
     assert ghash_multiply(h, one) == h
     assert ghash_multiply(0, h) == 0
+
+
+# -- the verifier on a hand-made access trace -------------------------------------------------
+
+from tlscosim.rtl.regmaps import GCM_OPS, register_map          # noqa: E402
+from tlscosim.sim.offload_verify import Access, OffloadVerifier  # noqa: E402
+
+MAP = register_map("gcm")
+
+
+def _ctrl(op: str, count: int = 0) -> int:
+    ctrl = MAP["CTRL"]
+    word = ctrl.field("START").insert(0, 1)
+    word = ctrl.field("OP").insert(word, GCM_OPS[op])
+    return ctrl.field("BYTES").insert(word, count & 15)
+
+
+def _trace(key: bytes, iv: bytes, text: bytes, corrupt_word: int | None = None):
+    """A message as the driver makes it: key, IV, INIT, one ENCRYPT per block, TAG, every
+    result read after STATUS shows OUTPUT_VALID (words as the RTL would answer)."""
+    sealed = AESGCM(key).encrypt(iv, text, b"")
+    cycle = 0
+
+    def access(register, index, write, value):
+        nonlocal cycle
+        cycle += 10
+        return Access("gcm", register, index, write, value, 0xFFFFFFFF, False, cycle, 0x100)
+
+    def words(data):
+        return [int.from_bytes(data[i:i + 4].ljust(4, b"\0"), "little") for i in range(0, 16, 4)]
+
+    status_valid = MAP["STATUS"].field("OUTPUT_VALID").mask | MAP["STATUS"].field("DONE").mask
+    trace = [access("KEY0", i, True, w) for i, w in enumerate(words(key))]
+    trace += [access("IV", i, True, int.from_bytes(iv[4 * i:4 * i + 4], "little")) for i in range(3)]
+    trace.append(access("CTRL", 0, True, _ctrl("INIT")))
+    outputs = [sealed[i:min(i + 16, len(text))] for i in range(0, len(text), 16)] + [sealed[-16:]]
+    for n, i in enumerate(range(0, len(text), 16)):
+        block = text[i:i + 16]
+        trace += [access("DIN", k, True, w) for k, w in enumerate(words(block))]
+        trace.append(access("CTRL", 0, True, _ctrl("ENCRYPT", len(block))))
+        trace.append(access("STATUS", 0, False, status_valid))
+        trace += [access("DOUT", k, False, w) for k, w in enumerate(words(outputs[n]))]
+    trace.append(access("CTRL", 0, True, _ctrl("TAG")))
+    trace.append(access("STATUS", 0, False, status_valid))
+    trace += [access("DOUT", k, False, w) for k, w in enumerate(words(outputs[-1]))]
+    if corrupt_word is not None:
+        reads = [j for j, a in enumerate(trace) if a.register == "DOUT"]
+        a = trace[reads[corrupt_word]]
+        trace[reads[corrupt_word]] = Access(a.device, a.register, a.index, a.write, a.value ^ 1, a.mask,
+                                            a.busy, a.cycle, a.pc)
+    return trace
+
+
+def _verify(trace) -> OffloadVerifier:
+    verifier = OffloadVerifier()
+    verifier.attach("gcm", "gcm")
+    for access in trace:
+        verifier.observe(access)
+    return verifier
+
+
+def test_verifier_accepts_a_correct_gcm_message():
+    verifier = _verify(_trace(bytes(range(16)), bytes(12), bytes(range(40))))
+    assert verifier.started == 1 + 3 + 1 and verifier.checked == 3 + 1
+    assert verifier.mismatches == []
+
+
+def test_verifier_names_a_wrong_tag():
+    trace = _trace(bytes(range(16)), bytes(12), bytes(range(40)), corrupt_word=-1)
+    mismatch, = _verify(trace).mismatches
+    assert mismatch.operation.kind == "gcm-128 tag" and mismatch.register == "DOUT" and mismatch.index == 3
+
+
+def test_verifier_names_a_wrong_ciphertext_block():
+    trace = _trace(bytes(range(16)), bytes(12), bytes(range(40)), corrupt_word=5)
+    mismatch, = _verify(trace).mismatches
+    assert mismatch.operation.kind == "gcm-128 encrypt" and mismatch.operation.operands["ctr"] == "3"
