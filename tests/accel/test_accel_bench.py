@@ -32,7 +32,7 @@ def test_bench_crypto_writes_figures_table_and_chart(tmp_path, capsys):
     # Every operation with a result is checked: all but the GCM core's INIT, one per
     # message (three sizes, no AAD).
     assert report["verify_offload"]["checked"] == report["verify_offload"]["operations"] - 3 > 3000
-    assert report["blocks"]["aes"] > 3000 and report["blocks"]["sha256"] > 256
+    assert report["blocks"]["aes"] > 2000 and report["blocks"]["sha256"] > 256   # GCM has its own core
     # AES-GCM runs on the GCM core (MBEDTLS_GCM_ALT): no software GHASH is left, and the
     # target is <= 4 cycles/byte over 16 KiB (software: about 90).
     assert report["gcm128"]["hw_profile"]["ghash_share"] == 0
