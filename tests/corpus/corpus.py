@@ -56,6 +56,10 @@ NOT_IN_CORPUS = {
     "accel_mbedtls": "offload through Mbed TLS: tests/accel compares it with QEMU's fallback",
     "accel_selftest": "offload self-tests: tests/accel compares them with QEMU's fallback",
     "accel_selftest_hwonly": "the hardware-only build cannot run without accelerators: tests/accel",
+    "tls_client": "needs a TLS server on the network: tests/tls runs it under QEMU and tlscosim",
+    "tls_server": "needs TLS clients on the network: tests/tls runs it under QEMU and tlscosim",
+    "timecheck": "prints the board's time, which differs per run unless set: tests/fw/test_fw_time.py "
+                 "compares it with QEMU given the same time",
 }
 QUICK_APPS = ("hello", "exitcode", "crash", "mbedtls_selftest")
 
