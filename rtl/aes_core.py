@@ -40,7 +40,7 @@ BLOCK_BYTES = 16
 MAX_KEY_WORDS = 8
 ROUND_KEY_ROWS = 16                   # words per round-key RAM bank
 # True only in a deliberately broken variant (--rtl-fault aes-final-round, planted by
-# tlscosim.sim.peripherals.accelerator_faults): DOUT takes the state that enters the
+# tlscosim.sim.board.peripherals.accelerator_faults): DOUT takes the state that enters the
 # final round instead of the final round's output. False builds the shipped design.
 SKIP_FINAL_ROUND = False
 

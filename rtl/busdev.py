@@ -38,7 +38,7 @@ class RtlBusDevice:
         """`design`: an accelerator component to simulate instead of the shipped one of
         `core` (pysim only: Verilator builds from the core's name). `fault`: a deliberately
         broken variant of the shipped design, by name or as a Fault of
-        tlscosim.sim.peripherals.accelerator_faults (either back end)."""
+        tlscosim.sim.board.peripherals.accelerator_faults (either back end)."""
         self.core = core
         self.regmap = register_map(core)
         if backend not in BACKENDS:
@@ -48,7 +48,7 @@ class RtlBusDevice:
         from contextlib import nullcontext
         planted = nullcontext()
         if fault is not None:
-            from tlscosim.sim.peripherals.accelerator_faults import design_override, fault_named
+            from tlscosim.sim.board.peripherals.accelerator_faults import design_override, fault_named
             fault = fault_named(fault) if isinstance(fault, str) else fault
             if fault.core != core:
                 raise ValueError(f"fault {fault.name} is a fault of the {fault.core} core, not of {core}")

@@ -19,9 +19,9 @@ def start(elf: str | Path, board: str | Path = "mps2-an386", net: str | None = N
     namespace made for the run). Other options are RunOptions fields (max_cycles,
     timeout_s, seed, timing, ...); `args` is the firmware's command line after its name
     (semihosting SYS_GET_CMDLINE); `semihosting_root` the folder the firmware's file I/O
-    may reach (`tlscosim run --semihosting-root`). Returns a Session (sim/net/session.py)."""
-    from .sim.net.session import Session
-    from .sim.runner import load_simulation
+    may reach (`tlscosim run --semihosting-root`). Returns a Session (sim/board/net/session.py)."""
+    from .sim.board.net.session import Session
+    from .sim.frontends.runner import load_simulation
 
     holder = {}
 
@@ -31,7 +31,7 @@ def start(elf: str | Path, board: str | Path = "mps2-an386", net: str | None = N
 
     sim = load_simulation(elf, board, uart_sink=uart_sink, **options)
     if args or semihosting_root is not None:
-        from .sim import semihosting
+        from .sim.board import semihosting
         semihosting.attach(sim, root=semihosting_root, args=[Path(elf).name, *args])
     session = Session(sim, net=net, pcap=pcap, paced=paced)
     holder["session"] = session

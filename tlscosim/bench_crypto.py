@@ -67,14 +67,14 @@ def _command(args) -> int:
 # -- running ------------------------------------------------------------------------------------
 
 def _run(elf: Path, board: str, backend: str, verify: bool, profile: bool = False) -> dict:
-    from .sim.peripherals import accelerator_run
-    from .sim.runner import load_simulation
+    from .sim.board.peripherals import accelerator_run
+    from .sim.frontends.runner import load_simulation
 
     sim = load_simulation(elf, board, max_cycles=MAX_CYCLES)
     offload = accelerator_run.attach(sim, backend, None, verify)
     profiler = None
     if profile:
-        from .sim.profiler import Profiler
+        from .sim.frontends.profiler import Profiler
         profiler = Profiler.attach(sim)
     started = time.perf_counter()
     result = sim.run()

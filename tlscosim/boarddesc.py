@@ -260,7 +260,7 @@ def _load_merged(path: Path, chain: tuple[Path, ...] = ()) -> _Merged:
 
 def _peripheral_entry(entry, where: str) -> dict:
     """The entry's common keys plus the options its model declares."""
-    from tlscosim.sim.peripherals import known_models
+    from tlscosim.sim.board.peripherals import known_models
 
     models = known_models()
     model = entry.get("model") if type(entry) is dict else None

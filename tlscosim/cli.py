@@ -12,9 +12,9 @@ from .errors import UserError
 # Modules providing `add_commands(subparsers)`; handlers are set with set_defaults(func=...).
 COMMAND_MODULES = (
     "tlscosim.fw.cli",       # build
-    "tlscosim.sim.cli",      # run, bench
+    "tlscosim.sim.frontends.cli",      # run, bench
     "tlscosim.rtl.cli",      # rtl ...
-    "tlscosim.sim.net.cli",  # bench-net
+    "tlscosim.sim.board.net.cli",  # bench-net
     "tlscosim.suites.cli",   # test-suites
     "tlscosim.tls.cli",      # handshake, bench-handshake
 )

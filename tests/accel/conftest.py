@@ -9,9 +9,9 @@ import pytest
 
 from tlscosim.boarddesc import BoardDescription
 from tlscosim.fw.build import build_firmware
-from tlscosim.sim.elf import Firmware
-from tlscosim.sim.machine import RunOptions, RunResult, Simulation
-from tlscosim.sim.peripherals import accelerator_run
+from tlscosim.sim.board.elf import Firmware
+from tlscosim.sim.board.machine import RunOptions, RunResult, Simulation
+from tlscosim.sim.board.peripherals import accelerator_run
 
 MAX_CYCLES = 50_000_000
 

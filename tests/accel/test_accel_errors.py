@@ -8,10 +8,10 @@ import pytest
 from tlscosim.boarddesc import BoardDescription
 from tlscosim.cli import main
 from tlscosim.errors import UserError
-from tlscosim.sim.board import Board
-from tlscosim.sim.bus import BusError
-from tlscosim.sim.peripherals import accelerator
-from tlscosim.sim.peripherals.accelerator import AcceleratorSettings, configure_accelerators
+from tlscosim.sim.board.board import Board
+from tlscosim.sim.board.bus import BusError
+from tlscosim.sim.board.peripherals import accelerator
+from tlscosim.sim.board.peripherals.accelerator import AcceleratorSettings, configure_accelerators
 
 
 @pytest.fixture
@@ -52,7 +52,7 @@ def test_unknown_fault_is_a_usage_error(accel_check_elf, capsys):
 
 
 def test_a_fault_needs_its_accelerator_on_the_board(board):
-    from tlscosim.sim.peripherals.accelerator_faults import fault_named
+    from tlscosim.sim.board.peripherals.accelerator_faults import fault_named
     devices = {name: d for name, d in board.devices.items() if name != "aes"}
     with pytest.raises(UserError) as info:
         configure_accelerators(devices, AcceleratorSettings(fault=fault_named("aes-sbox")))

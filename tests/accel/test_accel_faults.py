@@ -9,7 +9,7 @@ import re
 import pytest
 from elftools.elf.elffile import ELFFile
 
-from tlscosim.sim.offload_verify import aes_block, sha256_compress
+from tlscosim.sim.board.offload_verify import aes_block, sha256_compress
 
 from conftest import run_on_board
 
@@ -81,7 +81,7 @@ def _wrong_results(uart: str) -> int:
 def test_mismatches_make_the_run_fail_with_their_own_status(accel_check_elf, capsys):
     """The firmware exits 0 (it cannot tell), the verifier found it wrong: status 123."""
     from tlscosim.cli import main
-    from tlscosim.sim.peripherals.accelerator_run import EXIT_OFFLOAD_MISMATCH
+    from tlscosim.sim.board.peripherals.accelerator_run import EXIT_OFFLOAD_MISMATCH
 
     assert main(["run", str(accel_check_elf), "--rtl-fault", "aes-sbox", "--verify-offload"]) \
         == EXIT_OFFLOAD_MISMATCH == 123

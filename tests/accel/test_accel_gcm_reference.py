@@ -1,4 +1,4 @@
-"""The offload verifier's GCM reference (sim/offload_verify_gcm.py) against cryptography's
+"""The offload verifier's GCM reference (sim/board/offload_verify_gcm.py) against cryptography's
 AESGCM: the state it advances per core operation gives AESGCM's ciphertext and tag."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tlscosim.sim.offload_verify_gcm import GcmMessage, ghash_multiply
+from tlscosim.sim.board.offload_verify_gcm import GcmMessage, ghash_multiply
 
 
 def _blocks(data: bytes):
@@ -47,7 +47,7 @@ def test_ghash_multiply_identity_and_nist_h():
 # -- the verifier on a hand-made access trace -------------------------------------------------
 
 from tlscosim.rtl.regmaps import GCM_OPS, register_map          # noqa: E402
-from tlscosim.sim.offload_verify import Access, OffloadVerifier  # noqa: E402
+from tlscosim.sim.board.offload_verify import Access, OffloadVerifier  # noqa: E402
 
 MAP = register_map("gcm")
 

@@ -12,9 +12,9 @@ import pytest
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 import offload_suites
-from tlscosim.sim.peripherals import accelerator_run
-from tlscosim.sim.runner import load_simulation
-from tlscosim.sim.semihosting import attach as attach_semihosting
+from tlscosim.sim.board.peripherals import accelerator_run
+from tlscosim.sim.frontends.runner import load_simulation
+from tlscosim.sim.board.semihosting import attach as attach_semihosting
 from tlscosim.suites import catalog, generate, runner
 
 

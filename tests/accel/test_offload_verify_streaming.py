@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 from tlscosim.rtl.busdev import RtlBusDevice
 from tlscosim.rtl.clients import AesClient, Sha256Client
-from tlscosim.sim.offload_verify import Access, OffloadVerifier
+from tlscosim.sim.board.offload_verify import Access, OffloadVerifier
 
 
 class ObservedDevice:

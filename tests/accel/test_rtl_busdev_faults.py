@@ -9,7 +9,7 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from tlscosim.rtl.aes_accel import AesAccelerator
 from tlscosim.rtl.busdev import RtlBusDevice
 from tlscosim.rtl.clients import AesClient
-from tlscosim.sim.peripherals.accelerator_faults import FAULTS
+from tlscosim.sim.board.peripherals.accelerator_faults import FAULTS
 
 KEY, BLOCK = bytes(range(16)), bytes(16)    # an all-zero block meets S[0x00] at once
 

@@ -113,7 +113,7 @@ def run_app(elf: Path, board: str, timing: str | None) -> Run:
         q = run_qemu(elf, board=board, timeout_s=TIMEOUT_S)
         assert not q.timed_out, f"QEMU did not finish {elf}"
         return Run(q.output, q.exit_code)
-    from tlscosim.sim.runner import run_elf
+    from tlscosim.sim.frontends.runner import run_elf
 
     r = run_elf(elf, board, timing=timing, max_cycles=MAX_CYCLES, timeout_s=TIMEOUT_S)
     assert r.stop_reason in ("exit", "fault"), r.message
@@ -148,8 +148,8 @@ def _run_suite_file(suite, elf: Path, board: str, timing: str | None) -> Run:
         q = run_qemu(elf, board=board, timeout_s=TIMEOUT_S, semihosting_args=args, cwd=cwd)
         assert not q.timed_out, f"QEMU did not finish suite {name}"
         return Run(q.output, q.exit_code)
-    from tlscosim.sim.runner import load_simulation
-    from tlscosim.sim.semihosting import attach
+    from tlscosim.sim.frontends.runner import load_simulation
+    from tlscosim.sim.board.semihosting import attach
 
     sim = load_simulation(elf, board, timing=timing, max_cycles=MAX_CYCLES, timeout_s=TIMEOUT_S)
     attach(sim, root=ROOT, cwd=cwd, args=args)

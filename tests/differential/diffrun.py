@@ -10,7 +10,7 @@ from pathlib import Path
 
 from tlscosim.boarddesc import BoardDescription
 from tlscosim.fw.qemu import run_qemu
-from tlscosim.sim.runner import load_simulation
+from tlscosim.sim.frontends.runner import load_simulation
 
 from diffimage import FinalState, build_images, parse_report
 from thumbgen import Program

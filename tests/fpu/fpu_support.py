@@ -6,7 +6,7 @@ from pathlib import Path
 
 from tlscosim.fw.build import build_firmware
 from tlscosim.paths import BUILD_DIR
-from tlscosim.sim.runner import load_simulation
+from tlscosim.sim.frontends.runner import load_simulation
 
 FIRMWARE_DIR = Path(__file__).parent / "firmware"
 NO_FPU_BOARD = "mps2-an386"

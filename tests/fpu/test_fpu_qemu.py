@@ -8,7 +8,7 @@ import pytest
 
 from fpu_support import FPU_BOARD, NO_FPU_BOARD, run
 from tlscosim.fw.qemu import run_qemu
-from tlscosim.sim.elf import Firmware
+from tlscosim.sim.board.elf import Firmware
 
 
 def lines(output: bytes) -> list[str]:

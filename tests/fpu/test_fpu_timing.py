@@ -1,7 +1,7 @@
 """FPU instruction timing against the Cortex-M4 TRM (ARM DDI 0439, table 7-1 "FPU
 instruction set" and its notes), measured with the DWT on the simulated board
 (firmware/fpbench). The expected figures are the TRM's, written out here, not taken
-from sim/timing.py; the DWT columns check where the extra cycles are counted
+from sim/engine/timing.py; the DWT columns check where the extra cycles are counted
 (LSUCNT for loads and stores, CPICNT for the rest)."""
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
 from tlscosim.fw.build import build_firmware
 from tlscosim.fw.qemu import run_qemu
-from tlscosim.sim.runner import run_elf
+from tlscosim.sim.frontends.runner import run_elf
 
 APP = "mbedtls_selftest"
 MAX_CYCLES = 8_000_000_000

@@ -17,7 +17,7 @@ INSTRUCTION_COUNT_TOLERANCE = 0.001
 @pytest.fixture(scope="module")
 def run_elf():
     # Imported here so that, while the simulator is missing, these tests fail alone.
-    from tlscosim.sim.runner import run_elf
+    from tlscosim.sim.frontends.runner import run_elf
     return run_elf
 
 

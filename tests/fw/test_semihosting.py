@@ -16,9 +16,9 @@ import pytest
 from tlscosim.fw.build import build_firmware
 from tlscosim.fw.qemu import run_qemu
 from tlscosim.paths import BUILD_DIR, ROOT
-from tlscosim.sim.runner import load_simulation
-from tlscosim.sim.semihosting import attach
-from tlscosim.sim.semihosting_files import HostError, HostFiles
+from tlscosim.sim.frontends.runner import load_simulation
+from tlscosim.sim.board.semihosting import attach
+from tlscosim.sim.board.semihosting_files import HostError, HostFiles
 
 MAX_CYCLES = 200_000_000
 

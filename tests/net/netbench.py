@@ -5,10 +5,10 @@ them (MAC_CSR_CMD, MII_ACC)."""
 from __future__ import annotations
 
 from tlscosim.boarddesc import BoardDescription, load_register_map
-from tlscosim.sim.context import DeviceContext
-from tlscosim.sim.nvic import Nvic
-from tlscosim.sim.peripherals import device_class
-from tlscosim.sim.scheduler import Scheduler
+from tlscosim.sim.board.context import DeviceContext
+from tlscosim.sim.architecture.nvic import Nvic
+from tlscosim.sim.board.peripherals import device_class
+from tlscosim.sim.board.scheduler import Scheduler
 
 ETH = "eth0"
 

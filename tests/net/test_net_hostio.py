@@ -1,4 +1,4 @@
-"""Host I/O as a board service (sim/net/hostio.py): with a host link open, a WFI that
+"""Host I/O as a board service (sim/board/net/hostio.py): with a host link open, a WFI that
 nothing on the board will wake is a wait for the host, not a deadlock; a paced link keeps
 a sleeping board's simulated time from running ahead of wall time; an unpaced one lets it
 skip ahead; the header of the MAC's indirect registers matches its register maps."""
@@ -13,7 +13,7 @@ import pytest
 import tlscosim
 from tlscosim.fw.build import build_firmware
 from tlscosim.paths import BUILD_DIR, SW_DIR
-from tlscosim.sim.net.indirect_header import indirect_header
+from tlscosim.sim.board.net.indirect_header import indirect_header
 
 SIM_FIRMWARE = Path(__file__).parent.parent / "sim" / "firmware"
 WAIT_S = 1.0
@@ -59,7 +59,7 @@ def test_without_a_link_the_same_wfi_is_a_deadlock(sleeper):
 def test_indirect_register_header_is_generated_from_the_maps():
     committed = (SW_DIR / "drivers" / "lan9118_indirect.h").read_text()
     assert committed == indirect_header(), \
-        "regenerate: python -m tlscosim.sim.net.indirect_header > sw/drivers/lan9118_indirect.h"
+        "regenerate: python -m tlscosim.sim.board.net.indirect_header > sw/drivers/lan9118_indirect.h"
 
 
 @pytest.mark.parametrize("limit, reason", [({"timeout_s": 0.5}, "time-limit"), ({"max_cycles": 2_000_000}, "cycle-limit")])

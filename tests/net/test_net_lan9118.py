@@ -1,4 +1,4 @@
-"""LAN9118 model (sim/peripherals/lan9118.py) driven by register names as a driver drives
+"""LAN9118 model (sim/board/peripherals/lan9118.py) driven by register names as a driver drives
 it: identity, MAC address from the EEPROM, PHY over MII, TX and RX through the FIFOs
 (frames checked by scapy, the FCS by zlib), address filtering, the interrupt output and
 its polarity, and frames dropped and counted when the RX FIFO is full."""
@@ -11,7 +11,7 @@ import pytest
 from scapy.layers.inet import ICMP, IP
 from scapy.layers.l2 import ARP, Ether
 
-from tlscosim.sim.bus import BusError
+from tlscosim.sim.board.bus import BusError
 
 from netbench import MacBench
 

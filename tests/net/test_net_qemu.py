@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from tlscosim.sim.net.netns import Namespace
+from tlscosim.sim.board.net.netns import Namespace
 
 from nethelp import BOARD_IP, CLIENT, READY
 

@@ -10,7 +10,7 @@ import pytest
 from scapy.layers.inet import ICMP, TCP, UDP
 
 import tlscosim
-from tlscosim.sim.net.wire import WireTimeout
+from tlscosim.sim.board.net.wire import WireTimeout
 
 from fuzzframes import campaign
 from nethelp import ECHO_PORT, READY, arp_request, is_arp_reply, is_echo_reply, to_board

@@ -13,7 +13,7 @@ from scapy.layers.l2 import ARP, Ether
 from scapy.utils import rdpcap
 
 import tlscosim
-from tlscosim.sim.net.wire import WireTimeout
+from tlscosim.sim.board.net.wire import WireTimeout
 
 from nethelp import HOST_MAC as HOST_MAC_ADDR
 from nethelp import (BOARD_IP, BOARD_MAC, ECHO_PORT, HOST_IP, READY, arp_request, checksums_valid, is_arp_reply,

@@ -11,7 +11,7 @@ import pytest
 from tlscosim.boarddesc import BoardDescription
 from tlscosim.fw.build import available_apps, build_firmware
 from tlscosim.paths import BUILD_DIR
-from tlscosim.sim.board import Board
+from tlscosim.sim.board.board import Board
 
 from simtest import DeviceBench, Regs, build_raw_images
 

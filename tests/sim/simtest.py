@@ -10,10 +10,10 @@ import sys
 from pathlib import Path
 
 from tlscosim.regmap import RegisterMap
-from tlscosim.sim.context import DeviceContext
-from tlscosim.sim.nvic import Nvic
-from tlscosim.sim.runner import load_simulation
-from tlscosim.sim.scheduler import Scheduler
+from tlscosim.sim.board.context import DeviceContext
+from tlscosim.sim.architecture.nvic import Nvic
+from tlscosim.sim.frontends.runner import load_simulation
+from tlscosim.sim.board.scheduler import Scheduler
 
 # Exit statuses of `tlscosim run` (docs: README "Using it").
 EXIT_BAD_INPUT = 2
@@ -126,7 +126,7 @@ class DeviceBench:
                                  warn=self.warnings.append)
 
     def build(self, spec):
-        from tlscosim.sim.peripherals import device_class
+        from tlscosim.sim.board.peripherals import device_class
         return device_class(spec.model)(spec, self.ctx)
 
 

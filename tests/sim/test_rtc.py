@@ -1,4 +1,4 @@
-"""RTC model (sim/peripherals/rtc.py, platform/peripherals/rtc.toml): the time is the
+"""RTC model (sim/board/peripherals/rtc.py, platform/peripherals/rtc.toml): the time is the
 epoch set at start plus simulated time (cycles / clock_hz); reading SECONDS_LO latches
 SECONDS_HI and MILLIS of the same instant; firmware sets it (HI staged, LO applies); a
 reset keeps it; the epoch option is checked with pinned messages."""
@@ -11,7 +11,7 @@ import time
 import pytest
 
 from tlscosim.boarddesc import BoardDescription
-from tlscosim.sim.peripherals.rtc import RTC_EPOCH_MAX, check_rtc_epoch
+from tlscosim.sim.board.peripherals.rtc import RTC_EPOCH_MAX, check_rtc_epoch
 
 from simtest import DeviceBench, Regs, tlscosim
 
@@ -129,7 +129,7 @@ def test_epoch_values_checked():
 
 
 def test_run_option_reaches_the_board_and_is_checked(test_elfs):
-    from tlscosim.sim.runner import load_simulation
+    from tlscosim.sim.frontends.runner import load_simulation
     for epoch in (0, EPOCH, RTC_EPOCH_MAX):
         with load_simulation(test_elfs["exit3"], rtc_epoch=epoch) as sim:
             regs = Regs(sim.board.devices["rtc"], sim.board.desc.peripheral("rtc").regmap)

@@ -15,7 +15,7 @@ from tlscosim.boarddesc import BoardDescription
 from tlscosim.errors import DescriptionError, UserError
 from tlscosim.paths import PLATFORM_DIR
 from tlscosim.rtl.regmaps import CORES
-from tlscosim.sim.peripherals import known_models
+from tlscosim.sim.board.peripherals import known_models
 
 from simtest import EXIT_BAD_INPUT, tlscosim
 

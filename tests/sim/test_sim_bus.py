@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from tlscosim.sim.bus import BusError
-from tlscosim.sim.peripherals.unimplemented import Unimplemented
+from tlscosim.sim.board.bus import BusError
+from tlscosim.sim.board.peripherals.unimplemented import Unimplemented
 
 from simtest import DeviceBench
 
@@ -83,7 +83,7 @@ def test_undecoded_device_register_faults_with_the_bus_address(tmp_path):
 
     from tlscosim.boarddesc import BoardDescription
     from tlscosim.fw.build import build_firmware
-    from tlscosim.sim.runner import load_simulation
+    from tlscosim.sim.frontends.runner import load_simulation
 
     uart = BoardDescription.load().peripheral("uart0")
     target = uart.base + -(-uart.regmap.extent // 0x100) * 0x100 + 0x10   # past the last register

@@ -9,7 +9,7 @@ import pytest
 from capstone import arm
 from elftools.elf.elffile import ELFFile
 
-from tlscosim.sim.decode import decode_one
+from tlscosim.sim.engine.decode import decode_one
 
 from simtest import load
 

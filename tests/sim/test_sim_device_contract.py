@@ -9,10 +9,10 @@ import pytest
 
 from tlscosim.boarddesc import BoardDescription
 from tlscosim.fw.build import build_firmware
-from tlscosim.sim.board import Board
-from tlscosim.sim.peripherals import device_models
-from tlscosim.sim.peripherals.trng import Trng
-from tlscosim.sim.runner import load_simulation
+from tlscosim.sim.board.board import Board
+from tlscosim.sim.board.peripherals import device_models
+from tlscosim.sim.board.peripherals.trng import Trng
+from tlscosim.sim.frontends.runner import load_simulation
 
 BOARDS = ("mps2-an386", "stm32f4-like")
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tlscosim.sim.peripherals.dwt import Dwt
+from tlscosim.sim.board.peripherals.dwt import Dwt
 
 from simtest import BoardClock, Regs
 

@@ -11,8 +11,8 @@ import pytest
 from elftools.elf.elffile import ELFFile
 
 from tlscosim.errors import UserError
-from tlscosim.sim.elf import Firmware
-from tlscosim.sim.runner import load_simulation, run_elf
+from tlscosim.sim.board.elf import Firmware
+from tlscosim.sim.frontends.runner import load_simulation, run_elf
 
 # image -> what the error message must say
 REFUSED = {

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tlscosim.sim.nvic import Exc
+from tlscosim.sim.architecture.nvic import Exc
 
 from simtest import (CONTROL_SPSEL, ENTRY_CYCLES, EXC_RETURN_HANDLER_MSP, EXC_RETURN_THREAD_MSP,
                      EXC_RETURN_THREAD_PSP, FRAME_BYTES, IPSR_MASK, RETURN_CYCLES, TAIL_CHAIN_CYCLES, XPSR_STACK_ALIGN,

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from tlscosim.sim.nvic import Exc
+from tlscosim.sim.architecture.nvic import Exc
 
 from simtest import Regs, reports, run
 

@@ -20,9 +20,9 @@ from tlscosim.cli import main as tlscosim_main
 from tlscosim.errors import UserError
 from tlscosim.fw.qemu import run_qemu
 from tlscosim.argtypes import SEED_MAX
-from tlscosim.sim.elf import Firmware
-from tlscosim.sim.machine import Simulation
-from tlscosim.sim.runner import load_simulation
+from tlscosim.sim.board.elf import Firmware
+from tlscosim.sim.board.machine import Simulation
+from tlscosim.sim.frontends.runner import load_simulation
 
 from simtest import EXIT_BAD_INPUT, EXIT_FAULT, EXIT_LIMIT, RAW_DIR, _cross, tlscosim
 

@@ -118,7 +118,7 @@ def test_conditional_misaligned_ldrd_is_reported_as_a_limitation(elf):
 def test_a_decoder_gap_is_a_warning_not_a_firmware_fault(elf, monkeypatch):
     """An instruction the cycle model cannot decode but the CPU runs is the simulator's
     gap: the firmware runs on as on QEMU, and the run says which instruction it was."""
-    from tlscosim.sim import decode
+    from tlscosim.sim.engine import decode
 
     real = decode.decode_one
 

@@ -1,6 +1,6 @@
 """The simulator's layout (docs/simulator.md): modules import each other without cycles
 (imports inside functions included: a lazy import only hides a cycle), and every way of
-running firmware goes through sim/runner.py."""
+running firmware goes through sim/frontends/runner.py."""
 
 import ast
 from pathlib import Path
@@ -9,9 +9,11 @@ import pytest
 
 import tlscosim
 from tlscosim.boarddesc import BoardDescription
-from tlscosim.sim import bench, cli, fault_escalation, machine, profile_bench, results, run_command, runner
-from tlscosim.sim.elf import Firmware
-from tlscosim.sim.machine import RunOptions
+from tlscosim.sim.frontends import bench, cli, profile_bench, run_command, runner
+from tlscosim.sim.architecture import fault_escalation
+from tlscosim.sim.board import machine, results
+from tlscosim.sim.board.elf import Firmware
+from tlscosim.sim.board.machine import RunOptions
 
 SIM_DIR = Path(runner.__file__).parents[len(runner.__name__.split(".")) - 3]   # the tlscosim.sim package
 PACKAGE_DIR = Path(tlscosim.__file__).parent
@@ -92,7 +94,7 @@ def import_cycles(graph: dict[str, set[str]]) -> list[list[str]]:
 
 # Known and to be removed: offload_verify builds the GCM shadow of offload_verify_gcm, which
 # imports offload_verify's base classes (a lazy import, `_gcm_shadow`). A new cycle fails.
-KNOWN_CYCLES = [["tlscosim.sim.offload_verify", "tlscosim.sim.offload_verify_gcm"]]
+KNOWN_CYCLES = [["tlscosim.sim.board.offload_verify", "tlscosim.sim.board.offload_verify_gcm"]]
 
 
 def test_sim_modules_import_without_cycles():

@@ -1,4 +1,4 @@
-"""The native hooks' shared header (sim/native/tcs_abi.h) is the one description of what C
+"""The native hooks' shared header (sim/engine/native/tcs_abi.h) is the one description of what C
 and Python share: Python's structures and constants are read from it, and a library built
 from a different version of it is refused at load with the fields that differ."""
 
@@ -7,8 +7,8 @@ import shutil
 
 import pytest
 
-from tlscosim.sim import native, native_abi, profile_native
-from tlscosim.sim.native_abi import NativeLayoutError
+from tlscosim.sim.engine import native, native_abi, profile_native
+from tlscosim.sim.engine.native_abi import NativeLayoutError
 
 NATIVE_DIR = native_abi.HEADER.parent
 

@@ -11,11 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from tlscosim.sim import scb
-from tlscosim.sim.peripherals.systick import calibration
+from tlscosim.sim.architecture import scb
+from tlscosim.sim.board.peripherals.systick import calibration
 
 SIM = Path(__file__).resolve().parents[2] / "sim"
-MODELS = ("peripherals/scs.py", "peripherals/systick.py", "peripherals/dwt.py", "scb.py")
+MODELS = ("board/peripherals/scs.py", "board/peripherals/systick.py", "board/peripherals/dwt.py",
+          "architecture/scb.py")
 # A literal shift or mask: `1 << 9`, `0x16`, `0xF8000000`.
 BIT_CONSTANT = re.compile(r"\b1\s*<<\s*\d+|\b0x[0-9A-Fa-f]+\b")
 # Not register bits: the key a write to AIRCR must carry (a value, stated by the ARM ARM

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tlscosim.sim.nvic import Exc
+from tlscosim.sim.architecture.nvic import Exc
 
 
 # ARMv7-M B3.2.6: AIRCR writes need this key; reads return its complement.

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tlscosim.sim.nvic import Exc
+from tlscosim.sim.architecture.nvic import Exc
 
 from simtest import BoardClock
 

@@ -5,7 +5,7 @@ INTSTATUS and raises its line (with IRQ_EN), then reloads: zero every RELOAD+1 c
 from __future__ import annotations
 
 
-from tlscosim.sim.nvic import Exc
+from tlscosim.sim.architecture.nvic import Exc
 
 PERIPHERAL = "timer0"
 RELOAD = 1000

@@ -5,7 +5,7 @@ line that follows READY."""
 from __future__ import annotations
 
 
-from tlscosim.sim.nvic import Exc
+from tlscosim.sim.architecture.nvic import Exc
 
 from simtest import DeviceBench, Regs
 

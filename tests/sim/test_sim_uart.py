@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from tlscosim.sim.bus import BusError
-from tlscosim.sim.nvic import Exc
+from tlscosim.sim.board.bus import BusError
+from tlscosim.sim.architecture.nvic import Exc
 
 
 

@@ -10,9 +10,9 @@ import pytest
 
 from tlscosim.fw.build import build_firmware
 from tlscosim.paths import BUILD_DIR
-from tlscosim.sim.machine import RunResult, Simulation
-from tlscosim.sim.profiler import ProfileReport, Profiler
-from tlscosim.sim.runner import load_simulation
+from tlscosim.sim.board.machine import RunResult, Simulation
+from tlscosim.sim.frontends.profiler import ProfileReport, Profiler
+from tlscosim.sim.frontends.runner import load_simulation
 
 APPS_DIR = Path(__file__).resolve().parent / "firmware"
 OUT_DIR = BUILD_DIR / "tests" / "sim_profiler"

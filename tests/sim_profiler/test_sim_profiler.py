@@ -1,4 +1,4 @@
-"""The cycle-weighted profiler (sim/profiler.py, sim/native/profilehook.c) on firmware with a
+"""The cycle-weighted profiler (sim/frontends/profiler.py, sim/engine/native/profilehook.c) on firmware with a
 known call structure (firmware/profcalls/main.c) and on the project's own firmware."""
 
 from __future__ import annotations
@@ -11,16 +11,16 @@ import pytest
 from tlscosim.boarddesc import BoardDescription
 from tlscosim.cli import main as tlscosim_main
 from tlscosim.fw.vectors import spare_irq_line
-from tlscosim.sim.decode import decode_block
-from tlscosim.sim.elf import Firmware
-from tlscosim.sim.exceptions import ENTRY_CYCLES, RETURN_CYCLES, TAIL_CHAIN_CYCLES
-from tlscosim.sim.peripherals.trng import DEFAULT_LATENCY
-from tlscosim.sim.profile_bench import measure_profiler_overhead
-from tlscosim.sim.profile_native import KEY_UNKNOWN
-from tlscosim.sim.profiler import (EXCEPTION_OVERHEAD, SLEEP, SPEEDSCOPE_SCHEMA, FunctionKeys, Profiler,
+from tlscosim.sim.engine.decode import decode_block
+from tlscosim.sim.board.elf import Firmware
+from tlscosim.sim.architecture.exceptions import ENTRY_CYCLES, RETURN_CYCLES, TAIL_CHAIN_CYCLES
+from tlscosim.sim.board.peripherals.trng import DEFAULT_LATENCY
+from tlscosim.sim.frontends.profile_bench import measure_profiler_overhead
+from tlscosim.sim.engine.profile_native import KEY_UNKNOWN
+from tlscosim.sim.frontends.profiler import (EXCEPTION_OVERHEAD, SLEEP, SPEEDSCOPE_SCHEMA, FunctionKeys, Profiler,
                                    speedscope, text_path_for)
-from tlscosim.sim.runner import load_simulation
-from tlscosim.sim.timing import CortexM4Timing
+from tlscosim.sim.frontends.runner import load_simulation
+from tlscosim.sim.engine.timing import CortexM4Timing
 
 # firmware/profcalls/main.c
 MIDDLE_CALLS, LEAF_PER_MIDDLE, RECURSE_DEPTH, TRNG_WORDS, TICKS, STRADDLE_CALLS = 10, 3, 5, 20, 4, 7

@@ -1,4 +1,4 @@
-"""A device access is timed at the start of its own instruction (sim/accounting.py
+"""A device access is timed at the start of its own instruction (sim/engine/accounting.py
 `now`/`event_counts`), also when a run-time correction happened earlier in the same
 translated block: a divide (its operand-dependent cycles are added when it runs) or a
 data access to a memory with wait states.

@@ -1,4 +1,4 @@
-"""Cortex-M4 timing rules, written out independently of sim/timing.py: the tests derive
+"""Cortex-M4 timing rules, written out independently of sim/engine/timing.py: the tests derive
 their expectations from these and compare them with DWT readings on the simulated board.
 
 Sources:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tlscosim.sim.profiler import CallNode, ProfileReport
+from tlscosim.sim.frontends.profiler import CallNode, ProfileReport
 from tlscosim.tls.board_run import BoardRun, Configuration
 from tlscosim.tls.categories import CATEGORIES, phase_breakdown
 from tlscosim.tls.checks import PROFILER_SLACK_CYCLES, evaluate, iana_from_mbedtls, run_record

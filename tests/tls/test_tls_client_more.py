@@ -153,7 +153,7 @@ def test_expired_certificate_is_refused(client_elf, pki):
 def qemu_client(elf, root, fw_args, peer, timeout_s=240):
     """tls_client under qemu-system-arm -M mps2-an386, its LAN9118 on the TAP of a fresh
     namespace where `peer` runs; returns (exit status, UART text)."""
-    from tlscosim.sim.net.netns import Namespace
+    from tlscosim.sim.board.net.netns import Namespace
     semihosting = ",".join(["enable=on", "target=native", "arg=tls_client"] + [f"arg={a}" for a in fw_args])
     with Namespace() as ns:
         server = subprocess.Popen(ns.command(peer), env=ns.environment(), stdout=subprocess.DEVNULL,

@@ -259,7 +259,7 @@ def qemu_client(elf, pki, peers: list[str], *args: str, timeout_s: float = 240):
     """tls_client under qemu-system-arm -M mps2-an386, its LAN9118 on the TAP of a fresh
     namespace where `peers` run; QEMU has no RTC, so the firmware gets --time. Returns
     (exit status, event lines)."""
-    from tlscosim.sim.net.netns import Namespace
+    from tlscosim.sim.board.net.netns import Namespace
     fw_args = ["--ca", "ca.crt", "--host", HOST, "--time", str(int(time.time())), *args]
     semihosting = ",".join(["enable=on", "target=native", "arg=tls_client"] + [f"arg={a}" for a in fw_args])
     with Namespace() as ns:

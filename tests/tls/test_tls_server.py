@@ -191,7 +191,7 @@ def test_a_client_speaking_no_tls_ends_its_connection_only(server_elf, pki):
 def test_qemu_serves_the_same_body(server_elf, pki, transport):
     """tls_server under qemu-system-arm -M mps2-an386 (no accelerators: Mbed TLS's software
     path), its LAN9118 on a namespace's TAP, served to openssl s_client."""
-    from tlscosim.sim.net.netns import Namespace
+    from tlscosim.sim.board.net.netns import Namespace
     root, _ = pki
     fw_args = server_args("--transport", transport, "--time", str(int(time.time())), body=500)
     semihosting = ",".join(["enable=on", "target=native", "arg=tls_server"] + [f"arg={a}" for a in fw_args])

@@ -31,9 +31,9 @@ def run_with_rtl(suite: catalog.Suite, elf: Path, board: str, backend: str = "ve
                  fault: str | None = None, verify: bool = True, timing: str = "cortex-m4",
                  timeout_s: float = runner.TIMEOUT_S):
     """(the suite's outcome, the offload summary: BLOCKS per accelerator and verification)."""
-    from ..sim.peripherals import accelerator_run
-    from ..sim.runner import load_simulation
-    from ..sim.semihosting import attach
+    from ..sim.board.peripherals import accelerator_run
+    from ..sim.frontends.runner import load_simulation
+    from ..sim.board.semihosting import attach
 
     sim = load_simulation(elf, board, max_cycles=runner.MAX_CYCLES, timeout_s=timeout_s, timing=timing)
     attach(sim, root=ROOT, cwd=suite.mbedtls / "tests", args=runner.command_line(suite))

@@ -21,8 +21,8 @@ def command_line(suite: Suite) -> list[str]:
 
 def run_on_tlscosim(suite: Suite, elf: Path, board: str, timing: str = "cortex-m4",
                     timeout_s: float = TIMEOUT_S) -> SuiteOutcome:
-    from ..sim.runner import load_simulation
-    from ..sim.semihosting import attach
+    from ..sim.frontends.runner import load_simulation
+    from ..sim.board.semihosting import attach
 
     sim = load_simulation(elf, board, max_cycles=MAX_CYCLES, timeout_s=timeout_s, timing=timing)
     attach(sim, root=ROOT, cwd=suite.mbedtls / "tests", args=command_line(suite))

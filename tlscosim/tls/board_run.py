@@ -147,11 +147,11 @@ def _start_server(namespace, command: str) -> subprocess.Popen:
 def run_board(elf: Path, config: Configuration, folder: Path, *, pcap: Path | None = None,
               progress=lambda text: None) -> BoardRun:
     """Runs one configuration; `folder` holds the PKI (the semihosting root)."""
-    from tlscosim.sim import semihosting
-    from tlscosim.sim.net.session import Session
-    from tlscosim.sim.peripherals import accelerator_run
-    from tlscosim.sim.profiler import Profiler
-    from tlscosim.sim.runner import load_simulation
+    from tlscosim.sim.board import semihosting
+    from tlscosim.sim.board.net.session import Session
+    from tlscosim.sim.board.peripherals import accelerator_run
+    from tlscosim.sim.frontends.profiler import Profiler
+    from tlscosim.sim.frontends.runner import load_simulation
 
     def on_event(event: dict) -> None:
         kind = event["ev"]

@@ -50,7 +50,7 @@ def add_commands(sub) -> None:
 def _handshake(args) -> int:
     from .handshake import handshake_command
     if args.rtl_fault:
-        from tlscosim.sim.peripherals.accelerator_faults import fault_named
+        from tlscosim.sim.board.peripherals.accelerator_faults import fault_named
         fault_named(args.rtl_fault)          # an unknown name is a user error before any work
     return handshake_command(args)
 

@@ -9,9 +9,9 @@ from typing import Callable
 
 from tlscosim.boarddesc import BoardDescription
 
-from .elf import Firmware
-from .machine import RunOptions, Simulation
-from .results import RunResult
+from ..board.elf import Firmware
+from ..board.machine import RunOptions, Simulation
+from ..board.results import RunResult
 
 Sink = Callable[[str, bytes], None]
 

@@ -6,7 +6,7 @@ import argparse
 
 from tlscosim.argtypes import SEED_MAX, positive_int, positive_seconds, seed
 
-from .results import EXIT_FAULT, EXIT_LIMIT
+from ..board.results import EXIT_FAULT, EXIT_LIMIT
 
 
 def add_commands(sub) -> None:
@@ -24,7 +24,7 @@ def add_commands(sub) -> None:
                      help="cycle model: Cortex-M4 TRM timings, or one cycle per instruction")
     run.add_argument("--seed", type=seed, default=0,
                      help=f"seed of the entropy source (TRNG), 0..{SEED_MAX} (decimal or 0x hex)")
-    from .peripherals.rtc import rtc_epoch_argument
+    from ..board.peripherals.rtc import rtc_epoch_argument
     run.add_argument("--rtc-epoch", type=rtc_epoch_argument, default=None, metavar="SECONDS|now",
                      help="the real-time clock's time at start, in seconds since 1970 (UTC); "
                           "default 'now': the host's time")
@@ -33,11 +33,11 @@ def add_commands(sub) -> None:
     run.add_argument("--profile", metavar="FILE",
                      help="write a cycle-weighted profile (speedscope JSON) and print the top functions")
     run.add_argument("-q", "--quiet", action="store_true", help="no summary or progress on stderr")
-    from .peripherals import accelerator_run
+    from ..board.peripherals import accelerator_run
     accelerator_run.add_arguments(run)
-    from .net import run_options as net_run
+    from ..board.net import run_options as net_run
     net_run.add_arguments(run)
-    from .semihosting import add_run_arguments as add_semihosting_arguments
+    from ..board.semihosting import add_run_arguments as add_semihosting_arguments
     add_semihosting_arguments(run)
     run.set_defaults(func=_run)
 

@@ -12,7 +12,7 @@ from typing import Callable
 from .exceptions import StackingError, VectorTableError
 from .faults import FaultReport
 from .nvic import Exc, exception_name
-from .results import Stop
+from ..board.results import Stop
 from .scb import scs_masks
 
 # Fault status bits, from the SCS register map.

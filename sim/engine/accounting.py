@@ -12,7 +12,7 @@ import ctypes
 from dataclasses import dataclass
 
 from . import native
-from .alignment import AlignmentCheck, alignment_checks
+from ..architecture.alignment import AlignmentCheck, alignment_checks
 from .decode import UNKNOWN, Insn, control_flow, decode_block
 from .timing import BlockTiming
 
@@ -151,7 +151,7 @@ class CycleAccounting:
 
     def set_fp_trap(self, trap: bool, pass_address: int = 1) -> None:
         """While `trap`, the CPU stops before any block holding an FP instruction (but
-        once for the block at `pass_address`): see sim/fpu.py."""
+        once for the block at `pass_address`): see sim/architecture/fpu.py."""
         self._lib.tcs_set_fp_trap(self._state, int(trap), pass_address)
 
     def fp_trapped_block(self) -> DecodedBlock:

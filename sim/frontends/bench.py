@@ -16,8 +16,8 @@ from tlscosim.boarddesc import BoardDescription
 from tlscosim.errors import UserError
 from tlscosim.paths import FW_BUILD_DIR
 
-from .cpu import Cpu, ExitKind
-from .elf import Firmware
+from ..engine.cpu import Cpu, ExitKind
+from ..board.elf import Firmware
 from .runner import run_elf
 
 SEMIHOSTING_EXITS = (0x18, 0x20)

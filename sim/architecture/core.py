@@ -3,15 +3,15 @@ state Unicorn lacks (NVIC, SCB, SysTick, exception engine) and its event counter
 
 from __future__ import annotations
 
-from .accounting import CycleAccounting
-from .context import Clock
-from .cpu import Cpu
+from ..engine.accounting import CycleAccounting
+from ..board.context import Clock
+from ..engine.cpu import Cpu
 from .exceptions import ENTRY_CYCLES, RETURN_CYCLES, TAIL_CHAIN_CYCLES, ExceptionEngine
 from .fpu import Fpu
 from .nvic import Nvic
-from .peripherals.systick import SysTick, calibration
+from ..board.peripherals.systick import SysTick, calibration
 from .scb import SystemControl, scs_field
-from .scheduler import Scheduler
+from ..board.scheduler import Scheduler
 
 
 class CortexM4Core:

@@ -10,16 +10,16 @@ from typing import Callable
 
 from .board import Board
 from .bus import BusError
-from .cpu import ExitKind, RunExit
+from ..engine.cpu import ExitKind, RunExit
 from .elf import Firmware, FirmwareError
-from .exceptions import InvalidReturn, StackingError, VectorTableError
-from .fault_escalation import CFSR, FaultEscalation
-from .fpu import CFSR_NOCP
-from .native import StopReason
-from .nvic import Exc, exception_name
+from ..architecture.exceptions import InvalidReturn, StackingError, VectorTableError
+from ..architecture.fault_escalation import CFSR, FaultEscalation
+from ..architecture.fpu import CFSR_NOCP
+from ..engine.native import StopReason
+from ..architecture.nvic import Exc, exception_name
 from .peripherals.rtc import check_rtc_epoch
 from .results import RunResult, Stop
-from .scb import scs_masks
+from ..architecture.scb import scs_masks
 from .semihosting import SEMIHOSTING_BKPT, Semihosting
 
 # Fault status and sleep bits, from the SCS register map (CFSR: fault_escalation.py).
@@ -272,7 +272,7 @@ class Simulation:
             raise Stop("error", f"the CPU stopped unexpectedly ({ex.detail or kind.value}) {self._where()}")
 
     def _fp_trap(self, pc: int) -> None:
-        """The CPU stopped before a block holding an FP instruction (sim/fpu.py). When that
+        """The CPU stopped before a block holding an FP instruction (sim/architecture/fpu.py). When that
         instruction may not run, the instructions before it in the block run first, then
         it raises UsageFault NOCP."""
         fpu = self.core.fpu
@@ -377,7 +377,7 @@ class Simulation:
                            + (f", after:\n{report.format()}" if report else ""), fault=report)
             target = nxt if limit is None else min(nxt if nxt is not None else limit, limit)
             if host.is_open:
-                # Host I/O (sim/net/hostio.py): with a host link open the board waits for
+                # Host I/O (sim/board/net/hostio.py): with a host link open the board waits for
                 # the host (in wall time, paced) and wakes early when input arrives.
                 target = host.wait(self.acct.block_cycles, target)
             core.sleep_until(target)

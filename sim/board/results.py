@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .faults import FaultReport
+from ..architecture.faults import FaultReport
 
 # Exit statuses of `tlscosim run` when the firmware did not exit by itself.
 EXIT_LIMIT = 124      # cycle or time limit (as coreutils' timeout)

@@ -30,7 +30,7 @@ REGISTERS = {
     "msp": A.UC_ARM_REG_MSP, "psp": A.UC_ARM_REG_PSP, "control": A.UC_ARM_REG_CONTROL,
     "primask": A.UC_ARM_REG_PRIMASK, "basepri": A.UC_ARM_REG_BASEPRI,
     "faultmask": A.UC_ARM_REG_FAULTMASK,
-    # The FP extension's registers (sim/fpu.py stacks them).
+    # The FP extension's registers (sim/architecture/fpu.py stacks them).
     **{f"s{i}": getattr(A, f"UC_ARM_REG_S{i}") for i in range(32)}, "fpscr": A.UC_ARM_REG_FPSCR,
 }
 CORE_REGISTERS = tuple(f"r{i}" for i in range(13)) + ("sp", "lr", "pc", "xpsr")

@@ -28,9 +28,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from . import native, profile_native
-from .nvic import Exc
-from .profile_native import KEY_EXC_BASE, KEY_EXC_COUNT, KEY_ROOT, KEY_SLEEP, KEY_UNKNOWN
+from ..engine import native, profile_native
+from ..architecture.nvic import Exc
+from ..engine.profile_native import KEY_EXC_BASE, KEY_EXC_COUNT, KEY_ROOT, KEY_SLEEP, KEY_UNKNOWN
 
 SPEEDSCOPE_SCHEMA = "https://www.speedscope.app/file-format-schema.json"
 SLEEP = "[sleep]"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-from .cpu import CORE_REGISTERS
+from ..engine.cpu import CORE_REGISTERS
 
 
 @dataclass

@@ -3,7 +3,7 @@
  * structures Python reads and writes in place and the numbers both sides must agree on.
  *
  * This file is the only description of them. Python does not mirror it by hand:
- * sim/native_abi.py reads the lists below and builds its ctypes structures and constants
+ * sim/engine/native_abi.py reads the lists below and builds its ctypes structures and constants
  * from them, and each library exports, through tcs_abi_items(), the layout its compiler
  * gave the same lists. Python compares the two when it loads a library, so a library
  * built from another version of this file is refused with the field that differs.

@@ -7,10 +7,10 @@ from typing import Callable
 
 from .bus import AddressMap, BusError
 from .context import DeviceContext
-from .core import CortexM4Core
+from ..architecture.core import CortexM4Core
 from .peripherals import device_class
 from .peripherals.dwt import Dwt
-from .timing import TIMING_MODELS
+from ..engine.timing import TIMING_MODELS
 
 
 class Board:
@@ -23,7 +23,7 @@ class Board:
         self.ctx = DeviceContext(clock=self.core.clock, scheduler=self.core.scheduler,
                                  nvic=self.core.nvic, seed=seed, uart_sink=uart_sink, warn=warn,
                                  core=self.core, rtc_epoch=rtc_epoch)
-        self.host = self.ctx.host       # the board's ports to the host (sim/net/hostio.py)
+        self.host = self.ctx.host       # the board's ports to the host (sim/board/net/hostio.py)
         self.devices: dict[str, object] = {}
         self.core.accounting.map_code_memory(desc.code_memory.base, desc.code_memory.size)
         for mem in desc.memories:

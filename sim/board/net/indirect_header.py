@@ -3,7 +3,7 @@ registers behind MII_ACC), generated from their maps in platform/peripherals/.
 
 The memory-mapped registers are in the generated board.h; these are not memory-mapped,
 so board.h does not hold them. The header is committed under sw/drivers/ and a test keeps
-it equal to this output: `python -m tlscosim.sim.net.indirect_header > sw/drivers/lan9118_indirect.h`.
+it equal to this output: `python -m tlscosim.sim.board.net.indirect_header > sw/drivers/lan9118_indirect.h`.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@ debug control block, on top of the core's exception state."""
 
 from __future__ import annotations
 
-from ..nvic import CONFIGURABLE_FAULTS, Exc
+from ...architecture.nvic import CONFIGURABLE_FAULTS, Exc
 from .base import RegisterDevice
 
 AIRCR_VECTKEY = 0x05FA     # what a write must hold in AIRCR.VECTKEY (reads give the map's reset value)
@@ -251,7 +251,7 @@ class SystemControlSpace(RegisterDevice):
     def write_CPACR(self, value, index, mask):
         self.core.fpu.write_cpacr(value)   # CP10/CP11 are RAZ/WI without an FPU
 
-    # -- FP extension (sim/fpu.py) ---------------------------------------------------
+    # -- FP extension (sim/architecture/fpu.py) ---------------------------------------------------
 
     def read_FPCCR(self, index):
         return self.core.fpu.fpccr

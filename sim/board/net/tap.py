@@ -1,5 +1,5 @@
 """The `tap` link: the board's MAC on a TAP interface in a namespace made for the run
-(sim/net/netns.py), so that the host's kernel (ping, TCP, TLS peers) talks to it."""
+(sim/board/net/netns.py), so that the host's kernel (ping, TCP, TLS peers) talks to it."""
 
 from __future__ import annotations
 

@@ -11,14 +11,14 @@ from tlscosim.boarddesc import BoardDescription
 from tlscosim.errors import OutputError
 from tlscosim.outputs import check_output_file, write_or_keep, write_text_or_keep
 
-from .elf import Firmware
-from .machine import RunOptions
-from .results import RunResult, exit_status, status_warnings
+from ..board.elf import Firmware
+from ..board.machine import RunOptions
+from ..board.results import RunResult, exit_status, status_warnings
 from .runner import load_simulation
-from . import semihosting
-from .net import run_options as net_run
-from .peripherals import accelerator_run
-from .peripherals.rtc import start_epoch_of
+from ..board import semihosting
+from ..board.net import run_options as net_run
+from ..board.peripherals import accelerator_run
+from ..board.peripherals.rtc import start_epoch_of
 
 PROGRESS_EVERY_S = 2.0
 

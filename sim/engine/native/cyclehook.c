@@ -466,7 +466,7 @@ account:;
 }
 
 /*
- * Alignment checks (sim/alignment.py): instructions that must access an aligned address
+ * Alignment checks (sim/architecture/alignment.py): instructions that must access an aligned address
  * whatever CCR.UNALIGN_TRP says. Unicorn calls the hook before the instruction runs and
  * with PC at it; stopping there leaves the instruction unexecuted, and Python raises the
  * UsageFault (UNALIGNED) at it. A failed IT condition means no access, so no fault.

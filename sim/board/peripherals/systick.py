@@ -4,8 +4,8 @@ SCS; this class holds the behaviour."""
 
 from __future__ import annotations
 
-from ..nvic import Exc
-from ..scb import scs_field
+from ...architecture.nvic import Exc
+from ...architecture.scb import scs_field
 from .downcounter import DownCounter
 
 

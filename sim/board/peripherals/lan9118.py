@@ -5,7 +5,7 @@ the MAC address from the EEPROM at reset, address filtering, the interrupt reque
 (INT_STS & INT_EN, gated by IRQ_CFG.IRQ_EN) on its NVIC line, and frames dropped and
 counted when the RX FIFO is full.
 
-Frames go to and come from the host through the board's host I/O port (sim/net/hostio).
+Frames go to and come from the host through the board's host I/O port (sim/board/net/hostio).
 Where QEMU stops (hw_error) or leaves a TODO, the model warns and goes on; unlike QEMU it
 counts dropped frames in RX_DROP and flags INT_STS.RXDF, as the datasheet says.
 """

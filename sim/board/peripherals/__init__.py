@@ -21,7 +21,7 @@ def known_models() -> dict[str, type]:
 
 def device_models() -> dict[str, type]:
     """model name -> class. Every class follows one contract: built as cls(spec, ctx)
-    (sim/context.py), then read(offset, size), write(offset, size, value), reset() and
+    (sim/board/context.py), then read(offset, size), write(offset, size, value), reset() and
     close()."""
     from . import accelerator, cmsdk_timer, cmsdk_uart, dwt, lan9118, rtc, scs, trng, unimplemented
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .decode import Insn
-from .timing import COND_ALWAYS, CONDITION_CODES
+from ..engine.decode import Insn
+from ..engine.timing import COND_ALWAYS, CONDITION_CODES
 
 WORD, HALFWORD = 3, 1   # address bits that must be zero
 _MULTIPLE_ASCENDING = frozenset({"ldm", "stm"})

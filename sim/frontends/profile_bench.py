@@ -2,7 +2,7 @@
 (interleaved, so that machine noise hits both alike). The issue's bound is 10x; the
 profiler aims at under 2x.
 
-    python -m tlscosim.sim.profile_bench [ELF] [--board NAME] [--repeat N]
+    python -m tlscosim.sim.frontends.profile_bench [ELF] [--board NAME] [--repeat N]
 """
 
 from __future__ import annotations
@@ -68,7 +68,7 @@ def format_overhead(report: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tlscosim.sim.profile_bench", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m tlscosim.sim.frontends.profile_bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("elf", nargs="?", default=str(FW_BUILD_DIR / "bench.elf"))
     parser.add_argument("--board", default="mps2-an386")
     parser.add_argument("--repeat", type=int, default=3)
