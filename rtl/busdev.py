@@ -143,6 +143,25 @@ class RtlBusDevice:
         self._backend.access(1, word, be, value << shift)
         self._after_access(disturbed=True)
 
+    # -- handing the device to native code -------------------------------------------------------
+
+    def native_model(self) -> tuple[int, dict[str, int]] | None:
+        """(handle, C entry points) of the back end's model for native code that performs
+        accesses itself (None: this back end is Python only). While native code drives it,
+        the device's time is the native side's: see export_time/import_time."""
+        model = getattr(self._backend, "native_model", None)
+        return model() if model is not None else None
+
+    def export_time(self) -> dict[str, int]:
+        """What advance_to keeps between accesses, for native code that takes over."""
+        return {"cycle": self.cycle, "skipped": self.skipped, "quiet": self._quiet,
+                "settle": SETTLE_CYCLES, "fast_forward": int(self._fast_forward)}
+
+    def import_time(self, cycle: int, skipped: int, quiet: int) -> None:
+        """Native code hands the device back as it left it."""
+        self.cycle, self.skipped, self._quiet = cycle, skipped, quiet
+        self._backend.resample()
+
     def storage(self) -> dict[str, int]:
         """Every flip-flop and memory row of the design now (pysim back end only)."""
         if not hasattr(self._backend, "storage"):

@@ -176,6 +176,19 @@ class VerilatorBackend:
         self._lib.dev_reset(self._dev)
         self._sample()
 
+    def native_model(self) -> tuple[int, dict[str, int]]:
+        """(the model's handle, the addresses of its C entry points) for native code that
+        drives it directly (the simulator's native device windows); call resample() after."""
+        lib = self._lib
+        address = lambda fn: ctypes.cast(fn, ctypes.c_void_p).value
+        return self._dev, {"access": address(lib.dev_access), "tick": address(lib.dev_tick),
+                           "tick_while_busy": address(lib.dev_tick_while_busy),
+                           "busy": address(lib.dev_busy), "irq": address(lib.dev_irq)}
+
+    def resample(self) -> None:
+        """Reads the outputs again (native code drove the model since the last call)."""
+        self._sample()
+
     def close(self) -> None:
         if self._dev:
             self._lib.dev_free(self._dev)

@@ -25,6 +25,7 @@ class Board:
                                  core=self.core, rtc_epoch=rtc_epoch)
         self.host = self.ctx.host       # the board's ports to the host (sim/board/net/hostio.py)
         self.devices: dict[str, object] = {}
+        self._windows = None            # the native device windows, made on first use
         self.core.accounting.map_code_memory(desc.code_memory.base, desc.code_memory.size)
         for mem in desc.memories:
             self.core.cpu.map_ram(mem.base, mem.size, mem.access)
@@ -54,7 +55,21 @@ class Board:
         self.address_map = AddressMap.build(foreground, background)
         for start, end, windows in self.address_map.cpu_mappings():
             read, write = self._callbacks(start, windows)
-            self.core.cpu.map_mmio(start, end - start, read, write)
+            device = windows[0].device
+            if len(windows) == 1 and windows[0].start == start and hasattr(device, "attach_native_window"):
+                # A device a native model may serve (an accelerator's Verilator model).
+                cpu = self.core.cpu
+                port = self._native_windows().map(start, end - start, cpu.guarded(read), cpu.guarded(write),
+                                                  cpu.guarded(device.drain_native_window))
+                device.attach_native_window(port)
+            else:
+                self.core.cpu.map_mmio(start, end - start, read, write)
+
+    def _native_windows(self):
+        if self._windows is None:
+            from ..engine.mmio_port import NativeWindows
+            self._windows = NativeWindows(self.core.cpu.engine_handle, self.core.accounting)
+        return self._windows
 
     def _callbacks(self, span_start: int, windows):
         """CPU callbacks for one mapped span: bound to the device when the span is one
@@ -101,3 +116,6 @@ class Board:
         for device in devices.values():
             device.close()
         self.core.cpu.close()
+        if self._windows is not None:
+            self._windows.close()       # after the engine: it can no longer call them
+            self._windows = None

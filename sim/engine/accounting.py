@@ -31,6 +31,11 @@ class DecodedBlock:
         return None
 
 
+def _makes_several_accesses(insn: Insn) -> bool:
+    """LDM/STM/LDRD/STRD: the access cursor stays on them for their next access."""
+    return bool(insn.reg_list) or insn.mnemonic in ("ldrd", "strd")
+
+
 class CycleAccounting:
     """Counters of one CPU. `cycles` includes exception overhead and sleep added here."""
 
@@ -41,8 +46,9 @@ class CycleAccounting:
         self.decode_error: str | None = None
         self._lib, self._state, self._sh = cpu.attach_accounting(
             self._on_miss, refills=getattr(timing_model, "refills", True))
-        self._cursor_key = None   # (block, start cycle) the access cursor belongs to
-        self._cursor = 0          # next instruction index an access may come from
+        # The access cursor lives in the shared counters: native windows move it too.
+        self._sh.cursor_block = -1
+        self._replaced_listeners: list = []
         # Corrections to the table sums (faults that cut a block short).
         self._adjust = {"instructions": 0, "cpi": 0, "lsu": 0, "fold": 0}
         self._sites_installed: set[int] = set()
@@ -72,6 +78,8 @@ class CycleAccounting:
             self._blocks.append(block)
         elif 0 <= index < len(self._blocks):
             self._blocks[index] = block
+            for listener in self._replaced_listeners:
+                listener(index)
         new_sites = [site for site in timing.sites if site.address not in self._sites_installed]
         new_sites += [check for check in alignment_checks(insns) if check.address not in self._aligns_installed]
         if new_sites:
@@ -279,25 +287,51 @@ class CycleAccounting:
     def _locate(self, block: DecodedBlock, address: int, size: int) -> int:
         # One execution of a block: the ring position moves on at every block entry (the
         # start cycle does not identify it: run-time corrections move it mid-block).
-        key = (self._sh.cur_block, self._sh.recent_pos)
-        if self._cursor_key != key:
-            self._cursor_key, self._cursor = key, 0
+        sh = self._sh
+        if sh.cursor_block != sh.cur_block or sh.cursor_ring != sh.recent_pos:
+            sh.cursor_block, sh.cursor_ring, sh.cursor = sh.cur_block, sh.recent_pos, 0
         insns = block.insns
         first_candidate = None
-        for i in range(self._cursor, len(insns)):
+        for i in range(sh.cursor, len(insns)):
             insn = insns[i]
             if not (insn.is_load or insn.is_store):
                 continue
             if first_candidate is None:
                 first_candidate = i
             if self._covers(insn, address, size):
-                # LDM/STM/LDRD/STRD make several accesses: stay on them for the next one.
-                self._cursor = i if insn.reg_list or insn.mnemonic in ("ldrd", "strd") else i + 1
+                sh.cursor = i if _makes_several_accesses(insn) else i + 1
                 return i
         if first_candidate is None:
-            return max(0, min(self._cursor, len(insns) - 1))
-        self._cursor = first_candidate + 1
+            return max(0, min(sh.cursor, len(insns) - 1))
+        sh.cursor = first_candidate + 1
         return first_candidate
+
+    def access_sites(self, index: int) -> list:
+        """Block `index`'s loads and stores as native windows locate accesses among them
+        (mmio_port.c: the same rule as _locate/_covers)."""
+        block = self._blocks[index]
+        reg = self._cpu.register_id
+        sites = []
+        for i, insn in enumerate(block.insns):
+            if not (insn.is_load or insn.is_store):
+                continue
+            site = native.AccessSite(index=i, prefix=block.timing.prefix[i], address=insn.address,
+                                     kind=native.MemKind.NEVER, offset_reg=-1,
+                                     stays=int(_makes_several_accesses(insn)))
+            mem = insn.mem
+            if insn.reg_list:
+                site.kind, site.base, site.span = native.MemKind.LIST, reg(insn.list_base), 4 * insn.reg_list
+            elif mem is not None and mem.base != "pc":
+                site.kind, site.base, site.disp = native.MemKind.SINGLE, reg(mem.base), mem.disp
+                site.post_indexed, site.lshift, site.subtracted = int(mem.post_indexed), mem.lshift, int(mem.subtracted)
+                if mem.index:
+                    site.offset_reg = reg(mem.index)
+            sites.append(site)
+        return sites
+
+    def on_block_replaced(self, listener) -> None:
+        """listener(index) is called when block `index` is decoded again (new code there)."""
+        self._replaced_listeners.append(listener)
 
     def _covers(self, insn: Insn, address: int, size: int) -> bool:
         if insn.reg_list:

@@ -116,21 +116,26 @@ class Cpu:
         """read(offset, size) -> value and write(offset, size, value), offsets from base.
         An exception from either stops the CPU; run() returns it as CALLBACK_ERROR (a read
         that raised yields 0 to the instruction, which does not complete anyway)."""
-        def on_read(uc, offset, size_, _ud):
-            try:
-                return read(offset, size_)
-            except Exception as exc:   # noqa: BLE001 - handed to the run loop
-                self._callback_failed(uc, exc)
-                return 0
-
-        def on_write(uc, offset, size_, value, _ud):
-            try:
-                write(offset, size_, value)
-            except Exception as exc:   # noqa: BLE001 - handed to the run loop
-                self._callback_failed(uc, exc)
-
-        self._uc.mmio_map(base, size, on_read, None, on_write, None)
+        on_read, on_write = self.guarded(read), self.guarded(write)
+        self._uc.mmio_map(base, size, lambda _uc, offset, size_, _ud: on_read(offset, size_), None,
+                          lambda _uc, offset, size_, value, _ud: on_write(offset, size_, value), None)
         self._mmio_keepalive.append((on_read, on_write))
+
+    def guarded(self, callback: Callable) -> Callable:
+        """`callback` for the engine to call from inside emulation: an exception it raises
+        stops the CPU and run() returns it as CALLBACK_ERROR (the call returns 0)."""
+        def call(*args):
+            try:
+                return callback(*args)
+            except Exception as exc:   # noqa: BLE001 - handed to the run loop
+                self._callback_failed(self._uc, exc)
+                return 0
+        return call
+
+    @property
+    def engine_handle(self) -> int:
+        """The engine's own handle, for native code that maps or reads through it."""
+        return self._uc._uch
 
     def read_memory(self, address: int, length: int) -> bytes:
         return bytes(self._uc.mem_read(address, length))

@@ -33,6 +33,8 @@ SiteKind = _ABI.group("TCS_SITE_")        # instructions whose cost is settled a
 SharedCounters = _ABI.structure("tcs_shared")
 Totals = _ABI.structure("tcs_totals_t")
 BlockCost = _ABI.structure("tcs_block")
+AccessSite = _ABI.structure("tcs_access_site")   # a load/store of a block (mmio_port.c)
+MemKind = _ABI.group("TCS_MEM_")                  # how it names its address
 
 
 MISS_CALLBACK = ctypes.CFUNCTYPE(ctypes.c_int64, ctypes.c_uint32, ctypes.c_uint32)

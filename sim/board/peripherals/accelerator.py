@@ -54,6 +54,8 @@ class RtlAccelerator:
         self.accesses = 0
         self.rtl_wall_s = 0.0      # wall time inside the RTL simulator (co-simulation cost)
         self.usage = UsageMonitor(self)
+        self._port = None          # the board's native window for this device, if it gave one
+        self._serving_natively = False
 
     # -- set-up ---------------------------------------------------------------------------
 
@@ -94,11 +96,11 @@ class RtlAccelerator:
         self._access(offset, size, True, value)
 
     def _access(self, offset: int, size: int, write: bool, value: int) -> int:
+        self._to_python()
         rtl = self._device()
         cycle = self.ctx.clock.now()
         started = time.perf_counter()
         busy = self._busy_at(rtl, cycle)
-        entry = self._decode.get(offset & ~3)
         try:
             if write:
                 rtl.write(cycle, offset, size, value)
@@ -110,21 +112,78 @@ class RtlAccelerator:
         finally:
             self.rtl_wall_s += time.perf_counter() - started
         self.accesses += 1
+        self._observe(offset, size, write, value if write else result, busy, rtl.cycle - 1, self.ctx.clock.pc())
+        self._follow_irq()
+        self._to_native()
+        return result
+
+    def _observe(self, offset: int, size: int, write: bool, value: int, busy: bool, rtl_cycle: int,
+                 pc: int | None) -> None:
+        """What the usage checks and the observer see of one access, however it was served."""
+        entry = self._decode.get(offset & ~3)
         lane = 8 * (offset & 3)
-        mask = ((1 << 8 * size) - 1) << lane
-        word = (value if write else result) << lane
         access = None
         if entry is not None:
-            access = Access(self.name, entry[0], entry[1], write, word, mask, busy, rtl.cycle - 1,
-                            self.ctx.clock.pc())
+            access = Access(self.name, entry[0], entry[1], write, value << lane, ((1 << 8 * size) - 1) << lane,
+                            busy, rtl_cycle, pc)
         self.usage.check(access, entry)
         if access is not None:
-            if write and entry[0] == "IRQ_ENABLE" and mask & self._irq_done.mask:
-                self._irq_enabled = bool(word & self._irq_done.mask)
+            if write and entry[0] == "IRQ_ENABLE" and access.mask & self._irq_done.mask:
+                self._irq_enabled = bool(access.value & self._irq_done.mask)
             if self.settings.observer is not None:
                 self.settings.observer.observe(access)
-        self._follow_irq()
-        return result
+
+    # -- native service (sim/engine/mmio_port.py) ---------------------------------------------
+    # While the interrupt is disabled (polling drivers), a Verilator model serves the window
+    # from C; every access is logged and observed here in order. IRQ_ENABLE, accesses C does
+    # not take, and everything else that touches the RTL come back to Python first.
+
+    def attach_native_window(self, port) -> None:
+        """The board maps this device's window natively; the port serves it once the RTL is
+        a model native code can drive."""
+        self._port = port
+        port.describe_window(self.regmap.size, self._decode, self.regmap.offset("IRQ_ENABLE"))
+
+    def drain_native_window(self) -> None:
+        """Called by the native window when its log is full or the RTL raised its interrupt:
+        Python takes the RTL back (observing the log) and follows the line; while the line is
+        low the window goes on serving."""
+        self._to_python()
+        if self._rtl is not None and self._rtl.irq:
+            self._follow_irq()
+        self._to_native()
+
+    def _to_native(self) -> None:
+        """Hand the RTL to the native window if nothing needs Python per access."""
+        rtl, port = self._rtl, self._port
+        if port is None or rtl is None or self._serving_natively or self._irq_enabled or rtl.irq \
+                or self._event is not None:
+            return
+        model = rtl.native_model()
+        if model is None:
+            return
+        from ...engine.mmio_port import DeviceModel
+        handle, entry = model
+        port.attach_device(DeviceModel(handle, entry["access"], entry["tick"], entry["tick_while_busy"],
+                                       entry["busy"], entry["irq"]))
+        time_state = rtl.export_time()
+        sh = port.shared
+        sh.cycle, sh.skipped, sh.quiet = time_state["cycle"], time_state["skipped"], time_state["quiet"]
+        sh.settle, sh.fast_forward = time_state["settle"], time_state["fast_forward"]
+        sh.native = 1
+        self._serving_natively = True
+
+    def _to_python(self) -> None:
+        """Take the RTL back from the native window (its log observed first)."""
+        if not self._serving_natively:
+            return
+        port = self._port
+        port.shared.native = 0
+        self._serving_natively = False
+        for rtl_cycle, pc, offset, size, write, value, busy in port.drain_log():
+            self._observe(offset, size, bool(write), value, bool(busy), rtl_cycle, pc)
+        sh = port.shared
+        self._rtl.import_time(sh.cycle, sh.skipped, sh.quiet)
 
     @staticmethod
     def _busy_at(rtl, cycle: int) -> bool:
@@ -145,6 +204,7 @@ class RtlAccelerator:
     def _catch_up(self, _cycle: int) -> None:
         """A timed event: the RTL runs up to the CPU's present; DONE may raise the line."""
         self._event = None
+        self._to_python()
         started = time.perf_counter()
         self._rtl.advance_to(self.ctx.clock.now())
         self.rtl_wall_s += time.perf_counter() - started
@@ -156,6 +216,7 @@ class RtlAccelerator:
         if self._event is not None:
             self._event.cancel()
             self._event = None
+        self._to_python()
         self._irq_enabled = False
         self.usage.reset()
         if self._rtl is not None:
@@ -164,22 +225,34 @@ class RtlAccelerator:
                 self.settings.observer.attach(self.name, self.core)   # the shadow resets too
             self._follow_irq()
 
+    def flush_observations(self) -> None:
+        """Every access served so far has reached the usage checks and the observer."""
+        self._to_python()
+
     def blocks(self) -> int | None:
         """The RTL's BLOCKS counter (read after the run; None if the RTL was never used)."""
         if self._rtl is None:
             return None
+        self._to_python()
         return self._rtl.read(self._rtl.cycle, self.regmap.offset("BLOCKS"))
 
     def stats(self) -> dict | None:
         """What co-simulating this accelerator cost (None if the RTL was never used)."""
         if self._rtl is None:
             return None
+        self._to_python()
+        native = self._port.shared if self._port is not None else None
+        accesses = self.accesses + (native.accesses if native else 0)
+        wall = self.rtl_wall_s + (native.wall_ns / 1e9 if native else 0.0)
         simulated = self._rtl.cycle - self._rtl.skipped
-        return {"accesses": self.accesses, "rtl_cycles": self._rtl.cycle, "rtl_cycles_simulated": simulated,
-                "rtl_wall_s": round(self.rtl_wall_s, 6),
-                "simulated_cycles_per_s": round(simulated / self.rtl_wall_s) if self.rtl_wall_s else None}
+        return {"accesses": accesses, "accesses_native": native.accesses if native else 0,
+                "rtl_cycles": self._rtl.cycle, "rtl_cycles_simulated": simulated, "rtl_wall_s": round(wall, 6),
+                "simulated_cycles_per_s": round(simulated / wall) if wall else None}
 
     def close(self) -> None:
+        if self._port is not None:
+            self._to_python()
+            self._port.attach_device(None)
         if self._rtl is not None:
             self._rtl.close()
 

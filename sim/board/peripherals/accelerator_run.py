@@ -31,8 +31,14 @@ class OffloadRun:
     fault: str | None
     backend: str = "amaranth"
 
+    def flush(self) -> None:
+        """Accesses the accelerators served natively reach the verifier before it is read."""
+        for device in self.accelerators:
+            device.flush_observations()
+
     def summary(self) -> dict:
         """BLOCKS per accelerator (None: never used) and the verification's figures."""
+        self.flush()
         data = {"blocks": {d.name: d.blocks() for d in self.accelerators}, "rtl_fault": self.fault,
                 "rtl_backend": self.backend, "rtl": {d.name: d.stats() for d in self.accelerators}}
         if self.verifier is not None:
@@ -56,12 +62,14 @@ class OffloadRun:
     def status(self, status: int) -> int:
         """The run's process status given the firmware's: EXIT_OFFLOAD_MISMATCH instead of
         0 when the verifier found mismatches."""
+        self.flush()
         if status == 0 and self.verifier is not None and self.verifier.mismatches:
             return EXIT_OFFLOAD_MISMATCH
         return status
 
     def status_error(self) -> str | None:
         """The line saying why the status is EXIT_OFFLOAD_MISMATCH (None otherwise)."""
+        self.flush()
         if self.verifier is None or not self.verifier.mismatches:
             return None
         return (f"--verify-offload found {len(self.verifier.mismatches):,} operation(s) whose result differs "

@@ -32,7 +32,7 @@ class UsageMonitor:
         """One access (a sim.offload_verify.Access; entry None: no register decodes it)."""
         if entry is None:
             self._report("unmapped", "access to an offset no register decodes",
-                         "reads 0 and ignores writes")
+                         "reads 0 and ignores writes", self._device.ctx.clock.pc())
             return
         register, write, word, mask, busy = access.register, access.write, access.value, access.mask, access.busy
         control = self._control
@@ -48,28 +48,27 @@ class UsageMonitor:
             if discarded:
                 if starting:
                     self._report("start-while-busy", "START written while BUSY",
-                                 "discards the write, starts nothing and sets STATUS.WERR")
+                                 "discards the write, starts nothing and sets STATUS.WERR", access.pc)
                 else:
                     self._report(f"busy-write-{register}", f"write to {register} while BUSY",
-                                 "discards it and sets STATUS.WERR")
+                                 "discards it and sets STATUS.WERR", access.pc)
             elif self._access[register] == "ro":
-                self._report(f"read-only-{register}", f"write to read-only {register}", "ignores it")
+                self._report(f"read-only-{register}", f"write to read-only {register}", "ignores it", access.pc)
             elif starting and self._keylen is not None:
                 # CTRL.START carries its KEYLEN; an AUTOSTART runs with the stored one.
                 ctrl = word & mask if register == "CTRL" else control.ctrl if control is not None else 0
                 if self._keylen.extract(ctrl) not in AES_KEYLEN_CODES.values():
                     self._report("reserved-keylen", f"START with reserved KEYLEN {self._keylen.extract(ctrl)}",
-                                 "runs it as a 256-bit key")
+                                 "runs it as a 256-bit key", access.pc)
         else:
             if control is not None and register == "STATUS":
                 control.status_read(access)
             if busy and register == self._output:
                 self._report("early-read", f"{register} read while BUSY",
-                             "returns the previous operation's result")
+                             "returns the previous operation's result", access.pc)
 
-    def _report(self, kind: str, what: str, consequence: str) -> None:
+    def _report(self, kind: str, what: str, consequence: str, pc: int | None) -> None:
         device = self._device
-        pc = device.ctx.clock.pc()
         where = "?" if pc is None else f"pc={pc:#010x} ({device.settings.describe(pc)})"
         device.ctx.warn_once(f"{device.name}.{kind}",
                              f"{device.name}: {what} at {where}: the RTL {consequence} (reported once)")

@@ -49,7 +49,14 @@
     CONSTANT(PROF_EXC_COUNT, 512)          /* exception numbers (ARMv7-M: at most 16 + 496) */ \
     CONSTANT(PROF_KEY_ROOT, 0xFFFFFFFD) \
     CONSTANT(PROF_KEY_SLEEP, 0xFFFFFFFE) \
-    CONSTANT(PROF_KEY_UNKNOWN, 0xFFFFFFFF)
+    CONSTANT(PROF_KEY_UNKNOWN, 0xFFFFFFFF) \
+    /* How a load or store names its address (tcs_access_site.kind: see accounting._covers). */ \
+    CONSTANT(TCS_MEM_NEVER, 0)             /* no data operand the access can be told from (PC-relative, none) */ \
+    CONSTANT(TCS_MEM_SINGLE, 1)            /* base [+ disp] [+/- index << shift]: covers [ea, ea + 8) */ \
+    CONSTANT(TCS_MEM_LIST, 2)              /* LDM/STM/PUSH/POP: covers base +/- span */ \
+    /* Native device windows (mmio_port.c). */ \
+    CONSTANT(TCS_PORT_LOG, 4096)           /* accesses logged before Python drains them */ \
+    CONSTANT(TCS_PORT_WORDS, 2048)         /* the largest window, in 32-bit words (8 KiB) */
 
 /* -- structures -------------------------------------------------------------------------- */
 
@@ -87,7 +94,12 @@
     FIELD(S, uint32_t, pending_end)          /* how the previous block ended (TCS_END_*) */ \
     FIELD(S, uint32_t, pending_fallthrough)  /* the address after the previous block */ \
     FIELD(S, uint32_t, recent_pos) \
-    ARRAY(S, uint32_t, recent, TCS_RECENT)   /* start addresses of the last blocks, a ring */
+    ARRAY(S, uint32_t, recent, TCS_RECENT)   /* start addresses of the last blocks, a ring */ \
+    /* Which load/store of the running block a device access may come from next (see \
+       accounting.locate; shared with mmio_port.c so both locate alike). */ \
+    FIELD(S, int64_t, cursor_block)          /* the block execution it belongs to: cur_block ... */ \
+    FIELD(S, uint32_t, cursor_ring)          /* ... and recent_pos then */ \
+    FIELD(S, uint32_t, cursor)               /* the next instruction index an access may come from */
 
 /* Sums over all blocks: count x per-execution figure (tcs_totals). */
 #define TCS_TOTALS_FIELDS(FIELD, ARRAY, S) \
@@ -113,13 +125,58 @@
     FIELD(S, int64_t, corr_cycles) /* reconciliations (faults cutting a block short) */ \
     FIELD(S, int64_t, corr_insns)
 
+/* One load or store of a block, for locating device accesses natively (mmio_port.c). */
+#define TCS_ACCESS_SITE_FIELDS(FIELD, ARRAY, S) \
+    FIELD(S, uint32_t, index)        /* the instruction's index in its block */ \
+    FIELD(S, uint32_t, prefix)       /* the block's cycles before it (BlockTiming.prefix) */ \
+    FIELD(S, uint32_t, address)      /* its address: the PC reported with the access */ \
+    FIELD(S, uint32_t, kind)         /* TCS_MEM_* */ \
+    FIELD(S, int32_t, base)          /* engine register id of the base (LDM/STM: the list base) */ \
+    FIELD(S, int32_t, offset_reg)    /* engine register id of the index register, -1 without */ \
+    FIELD(S, int32_t, disp) \
+    FIELD(S, uint32_t, lshift) \
+    FIELD(S, uint32_t, subtracted) \
+    FIELD(S, uint32_t, post_indexed) \
+    FIELD(S, uint32_t, span)         /* TCS_MEM_LIST: 4 x the registers transferred */ \
+    FIELD(S, uint32_t, stays)        /* makes several accesses (LDM/STM/LDRD/STRD): the cursor stays */
+
+/* One access a native window served, logged for Python's observers (drained in order). */
+#define TCS_PORT_ACCESS_FIELDS(FIELD, ARRAY, S) \
+    FIELD(S, uint64_t, rtl_cycle)    /* the device's cycle of the access */ \
+    FIELD(S, uint32_t, pc)           /* the accessing instruction */ \
+    FIELD(S, uint32_t, offset)       /* byte offset in the window */ \
+    FIELD(S, uint32_t, size) \
+    FIELD(S, uint32_t, write) \
+    FIELD(S, uint32_t, value)        /* written, or read as the instruction got it */ \
+    FIELD(S, uint32_t, busy)         /* the device was busy when the access came */
+
+/* A native window's state, shared with Python in place (sim/engine/mmio_port.py). The
+   device time fields are RtlBusDevice's (cycle, skipped, quiet), handed over while the
+   window serves accesses natively and handed back before Python touches the device. */
+#define TCS_PORT_SHARED_FIELDS(FIELD, ARRAY, S) \
+    FIELD(S, uint64_t, cycle)        /* device cycles since reset, simulated or skipped */ \
+    FIELD(S, uint64_t, skipped)      /* of which fast-forwarded */ \
+    FIELD(S, uint64_t, quiet)        /* consecutive simulated cycles without a write or busy core */ \
+    FIELD(S, uint64_t, accesses)     /* served natively */ \
+    FIELD(S, uint64_t, wall_ns)      /* wall time spent in the device model */ \
+    FIELD(S, uint32_t, native)       /* nonzero: serve accesses here; zero: every access goes to Python */ \
+    FIELD(S, uint32_t, logged)       /* records in the log (Python resets it when it drains) */ \
+    FIELD(S, uint32_t, settle)       /* idle cycles simulated before the device state is a fixed point */ \
+    FIELD(S, uint32_t, fast_forward) /* nonzero: skip idle stretches past `settle` */ \
+    FIELD(S, uint32_t, window)       /* the window's size in bytes */ \
+    FIELD(S, uint32_t, python_word)  /* a word offset Python always serves (IRQ_ENABLE), or 0xFFFFFFFF */ \
+    ARRAY(S, uint32_t, decoded, 64)  /* bit per word offset (TCS_PORT_WORDS): a register decodes it */
+
 /* Every shared structure: STRUCT(typedef name, field list). */
 #define TCS_STRUCTS(STRUCT) \
     STRUCT(tcs_block, TCS_BLOCK_FIELDS) \
     STRUCT(tcs_shared, TCS_SHARED_FIELDS) \
     STRUCT(tcs_totals_t, TCS_TOTALS_FIELDS) \
     STRUCT(prof_node, PROF_NODE_FIELDS) \
-    STRUCT(prof_func, PROF_FUNC_FIELDS)
+    STRUCT(prof_func, PROF_FUNC_FIELDS) \
+    STRUCT(tcs_access_site, TCS_ACCESS_SITE_FIELDS) \
+    STRUCT(tcs_port_access, TCS_PORT_ACCESS_FIELDS) \
+    STRUCT(tcs_port_shared, TCS_PORT_SHARED_FIELDS)
 
 /* -- declarations ------------------------------------------------------------------------ */
 
