@@ -26,6 +26,7 @@ class Board:
         self.host = self.ctx.host       # the board's ports to the host (sim/board/net/hostio.py)
         self.devices: dict[str, object] = {}
         self._windows = None            # the native device windows, made on first use
+        self._natively_served: list = []
         self.core.accounting.map_code_memory(desc.code_memory.base, desc.code_memory.size)
         for mem in desc.memories:
             self.core.cpu.map_ram(mem.base, mem.size, mem.access)
@@ -62,6 +63,7 @@ class Board:
                 port = self._native_windows().map(start, end - start, cpu.guarded(read), cpu.guarded(write),
                                                   cpu.guarded(device.drain_native_window))
                 device.attach_native_window(port)
+                self._natively_served.append(device)
             else:
                 self.core.cpu.map_mmio(start, end - start, read, write)
 
@@ -104,6 +106,12 @@ class Board:
             raise BusError(address, is_write, exc.reason) from None
         finally:
             clock.end_access()
+
+    def settle_devices(self) -> None:
+        """What devices served natively during a run has reached Python (its observers,
+        its warnings) before the run's result is read."""
+        for device in self._natively_served:
+            device.drain_native_window()
 
     def reset_devices(self) -> None:
         for device in self.devices.values():

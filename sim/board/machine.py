@@ -440,6 +440,7 @@ class Simulation:
     # -- result ------------------------------------------------------------------------------------------
 
     def _result(self, stop: Stop, wall: float) -> RunResult:
+        self.board.settle_devices()
         for address, text in self.acct.undecoded_executed().items():
             if address not in self._undefined_at:
                 self._warn(f"simulator gap: the cycle model could not decode the instruction at {address:#010x} "

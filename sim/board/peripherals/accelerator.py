@@ -36,6 +36,7 @@ class AcceleratorSettings:
     observer: Callable | None = None                 # gets every sim.offload_verify.Access
     describe: Callable[[int], str] = lambda pc: f"{pc:#010x}"
     fault_applies: set = field(default_factory=set)  # filled in: devices running the fault
+    native: bool = True         # a Verilator model may serve the window from C (False: Python serves every access)
 
 
 class RtlAccelerator:
@@ -156,8 +157,8 @@ class RtlAccelerator:
     def _to_native(self) -> None:
         """Hand the RTL to the native window if nothing needs Python per access."""
         rtl, port = self._rtl, self._port
-        if port is None or rtl is None or self._serving_natively or self._irq_enabled or rtl.irq \
-                or self._event is not None:
+        if port is None or rtl is None or not self.settings.native or self._serving_natively \
+                or self._irq_enabled or rtl.irq or self._event is not None:
             return
         model = rtl.native_model()
         if model is None:
