@@ -39,6 +39,13 @@ def byte_mask(kept):
     return Cat(*(kept[k].replicate(8) for k in range(BLOCK_BYTES)))
 
 
+def inc32(counter):
+    """SP 800-38D's inc32 on the 32-bit counter (the register drops the carry: mod 2^32).
+    A named function so that a deliberately broken variant (--rtl-fault gcm-counter,
+    planted by tlscosim.sim.board.peripherals.accelerator_faults) can swap the increment."""
+    return counter + 1
+
+
 def _be32(value):
     return Cat(*(value[8 * i:8 * i + 8] for i in reversed(range(4))))
 
@@ -167,7 +174,7 @@ class GcmCore(wiring.Component):
                     m.d.comb += self.stalled.eq(1)
                 with m.Else():
                     m.d.comb += self.output_done.eq(1)
-                    m.d.sync += [self.dout.eq(out), self.ctr.eq(self.ctr + 1),
+                    m.d.sync += [self.dout.eq(out), self.ctr.eq(inc32(self.ctr)),
                                  self.text_bytes.eq(self.text_bytes + count)]
                     run_ghash(block_value(cipher), "HASHING")
             with m.State("TAG"):

@@ -48,7 +48,8 @@ def test_missing_verilator_is_a_clear_error(board, monkeypatch):
 def test_unknown_fault_is_a_usage_error(accel_check_elf, capsys):
     assert main(["run", str(accel_check_elf), "--rtl-fault", "aes-everything"]) == 2
     assert capsys.readouterr().err.strip() == (
-        "tlscosim: error: unknown RTL fault 'aes-everything'; known faults: aes-sbox, aes-final-round, sha-k, sha-chain")
+        "tlscosim: error: unknown RTL fault 'aes-everything'; known faults: aes-sbox, aes-final-round, sha-k, sha-chain, "
+        "gcm-ghash, gcm-counter")
 
 
 def test_a_fault_needs_its_accelerator_on_the_board(board):

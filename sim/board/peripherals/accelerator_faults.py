@@ -6,10 +6,12 @@ faulty design's own Verilog and cached apart). They exist to prove that
 `--verify-offload` and the Mbed TLS test suites catch broken hardware.
 
 The defects are planted from outside rtl/ (which its owner keeps changing), at the
-level of what the RTL is built from: a corrupted table handed to the core while it
-elaborates (its S-box ROM contents, its K ROM contents), a bus stage in front of
-the accelerator, or the AES core's elaboration flag SKIP_FINAL_ROUND. The swap lasts only while the device builds its design
-(`RtlBusDevice(core, fault=...)`; `design=` there takes any other component).
+level of what the RTL is built from: a corrupted table or constant handed to the core
+while it elaborates (its S-box ROM contents, its K ROM contents, the GHASH multiplier's
+reduction constant), a bus stage in front of the accelerator, the AES core's elaboration
+flag SKIP_FINAL_ROUND, or the GCM core's counter increment (`gcm_core.inc32`). The swap
+lasts only while the device builds its design (`RtlBusDevice(core, fault=...)`; `design=`
+there takes any other component).
 """
 
 from __future__ import annotations
@@ -34,6 +36,10 @@ K_FAULT_FLIP = 0x8000_0000
 # The chaining word whose register ignores the firmware's writes (a stuck H3: a resumed
 # context keeps the H3 of whatever ran before).
 STUCK_DIGEST_INDEX = 3
+# The bit dropped from GHASH's reduction constant R = 0xE1 << 120 (block order): its x^7
+# term, so the multiplier reduces by x^128 + x^2 + x + 1. Every product that reduces is
+# wrong: tags are wrong (an empty message's, E_K(J0), is not), the keystream is right.
+GHASH_R_FAULT_FLIP = 1 << 120
 
 
 @dataclass(frozen=True)
@@ -95,6 +101,16 @@ def _skip_final_round(_original):
     return True
 
 
+def _corrupt_reduction(original):
+    return original ^ GHASH_R_FAULT_FLIP
+
+
+def _skipping_increment(original):
+    def inc32(counter):
+        return original(original(counter))    # counter + 2: every other counter value skipped
+    return inc32
+
+
 FAULTS = {f.name: f for f in (
     Fault("aes-sbox", "aes", f"one wrong S-box entry (S[{SBOX_FAULT_INPUT:#04x}] off by "
                              f"{SBOX_FAULT_FLIP:#x}, in every S-box ROM)",
@@ -107,6 +123,14 @@ FAULTS = {f.name: f for f in (
     Fault("sha-chain", "sha256", f"chaining word H{STUCK_DIGEST_INDEX} stuck: writes to "
                                  f"DIGEST[{STUCK_DIGEST_INDEX}] are ignored",
           (("tlscosim.rtl.designs", "build_accelerator", _stuck_digest_word),)),
+    Fault("gcm-ghash", "gcm", "the GHASH multiplier reduces by x^128 + x^2 + x + 1 (R without its "
+                              "x^7 term): the tag of any message with AAD or text is wrong, "
+                              "the ciphertext is right",
+          (("tlscosim.rtl.ghash", "R", _corrupt_reduction),)),
+    Fault("gcm-counter", "gcm", "the counter increment skips a value (CTR 2, 4, 6, ...): a message's "
+                                "first text block is right, every later one takes another block's "
+                                "keystream",
+          (("tlscosim.rtl.gcm_core", "inc32", _skipping_increment),)),
 )}
 
 
