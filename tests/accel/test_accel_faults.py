@@ -1,12 +1,15 @@
 """Deliberately broken RTL: --verify-offload names the first wrong operation (cycle, PC,
-function, operands) and the firmware's own results disagree with the references."""
+function, operands) and the firmware's own results disagree with the references
+(accel_check for the AES and SHA-256 cores, Mbed TLS's GCM in accel_mbedtls for the GCM core)."""
 
 from __future__ import annotations
 
 import hashlib
 import re
+import shutil
 
 import pytest
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from elftools.elf.elffile import ELFFile
 
 from tlscosim.sim.board.offload_verify import aes_block, sha256_compress
@@ -92,3 +95,59 @@ def test_mismatches_make_the_run_fail_with_their_own_status(accel_check_elf, cap
     assert found and int(found[1]) >= 1, err
     # Without the verifier the same run passes: the status is the firmware's.
     assert main(["run", str(accel_check_elf), "--rtl-fault", "aes-sbox", "-q"]) == 0
+
+
+# -- the GCM core's variants under Mbed TLS (MBEDTLS_GCM_ALT): accel_mbedtls seals one
+# message, AES-128-GCM with 20 bytes of AAD and 100 of text (7 blocks, the last short).
+
+GCM_LINE = re.compile(r"^gcm (.*)$", re.M)
+# variant -> the first wrong operation, the function that started it, how many results the
+# verifier finds wrong: only the tag (the keystream is right), or blocks 2..7 and the tag.
+GCM_FIRST_MISMATCH = {
+    "gcm-ghash": ("gcm-128 tag", "accel_gcm_tag", 1),
+    "gcm-counter": ("gcm-128 encrypt", "accel_gcm_crypt_blocks", 6 + 1),
+}
+
+
+@pytest.fixture(scope="module")
+def accel_mbedtls_elf():
+    from tlscosim.fw.build import build_firmware
+    return build_firmware(["accel_mbedtls"]).elfs["accel_mbedtls"]
+
+
+@pytest.mark.skipif(shutil.which("verilator") is None, reason="verilator is not installed")
+@pytest.mark.parametrize("fault", sorted(GCM_FIRST_MISMATCH))
+def test_verify_offload_names_the_first_wrong_gcm_result(accel_mbedtls_elf, fault):
+    run = run_on_board(accel_mbedtls_elf, backend="verilator", fault=fault)
+    assert run.result.exit_code == 0                   # Mbed TLS cannot tell
+    fields = dict(kv.split("=", 1) for kv in GCM_LINE.search(run.uart)[1].split())
+    key, iv, aad, text = (bytes.fromhex(fields[k]) for k in ("key", "iv", "aad", "in"))
+    out, tag = bytes.fromhex(fields["out"]), bytes.fromhex(fields["tag"])
+    sealed = AESGCM(key).encrypt(iv, text, aad)
+    ref_out, ref_tag = sealed[:-16], sealed[-16:]
+    kind, function, wrong = GCM_FIRST_MISMATCH[fault]
+    verify = run.offload["verify_offload"]
+    assert run.offload["rtl_fault"] == fault and verify["mismatches"] == wrong
+    first = run.mismatches[0]
+    op = first.operation
+    assert (op.device, op.kind) == ("gcm", kind)
+    assert first.where.split("+")[0] == _function_at(accel_mbedtls_elf, op.pc) == function
+    assert first.read_where.split("+")[0] == _function_at(accel_mbedtls_elf, first.pc_of_read) == function
+    # Mbed TLS's result is wrong where the variant breaks it; the verifier's expectation
+    # is cryptography's and what it read is what Mbed TLS got.
+    assert tag != ref_tag
+    if fault == "gcm-ghash":
+        assert out == ref_out
+        assert op.operands == {"slot": "0", "key": key.hex(), "aad_bytes": "20", "text_bytes": "100"}
+        wrong_word, good_word = tag, ref_tag
+    else:
+        blocks = range(0, len(text), 16)
+        assert [out[i:i + 16] == ref_out[i:i + 16] for i in blocks] == [True] + [False] * 6
+        assert op.operands == {"slot": "0", "key": key.hex(), "ctr": "3", "in": text[16:32].hex()}
+        wrong_word, good_word = out[16:32], ref_out[16:32]
+    i = first.index
+    assert first.register == "DOUT"
+    assert first.expected == int.from_bytes(good_word[4 * i:4 * i + 4], "little") != first.got
+    assert first.got == int.from_bytes(wrong_word[4 * i:4 * i + 4], "little")
+    assert f"gcm: {kind} started at cycle {op.cycle} by pc={op.pc:#010x} ({first.where}) with slot=0, " \
+           f"key={key.hex()}, " in first.format()

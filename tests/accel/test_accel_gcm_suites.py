@@ -73,11 +73,11 @@ def _aesgcm_cases(suite, template: str) -> tuple[object, int]:
     return datax, len(cases)
 
 
-def _run_datax(suite, elf, datax, backend=None, verify=False):
+def _run_datax(suite, elf, datax, backend=None, verify=False, fault=None):
     sim = load_simulation(elf, "mps2-an386", max_cycles=runner.MAX_CYCLES, timeout_s=runner.TIMEOUT_S)
     attach_semihosting(sim, root=runner.ROOT, cwd=suite.mbedtls / "tests",
                        args=[suite.program, "-v", generate.relative(datax, suite.mbedtls / "tests")])
-    offload = accelerator_run.attach(sim, backend or "verilator", None, verify)
+    offload = accelerator_run.attach(sim, backend or "verilator", fault, verify)
     result = sim.run()
     outcome = runner._parse(suite, result.uart_output)
     summary = offload.summary()
@@ -98,6 +98,31 @@ def test_96_bit_iv_messages_through_mbedtls_on_the_accelerator():
     assert summary["blocks"]["gcm"] > 100 * cases           # every split is a message on the core
     verify = summary["verify_offload"]
     assert verify["mismatches"] == 0 and verify["checked"] > 50 * cases
+
+
+# The 7 cases of `_aesgcm_cases` on a broken core, (passed, failed, skipped): with gcm-ghash
+# only #0 passes (no AAD, no text: GHASH of an all-zero lengths block is 0 whatever the
+# reduction); with gcm-counter the cases of at most one text block (#0, #1, #2) pass.
+# The first wrong result: #1's tag, or #3's second block (counter 3).
+BROKEN_CORE_COUNTS = {"gcm-ghash": ((1, 6, 0), "gcm-128 tag", "accel_gcm_tag", {"text_bytes": "5"}),
+                      "gcm-counter": ((3, 4, 0), "gcm-128 encrypt", "accel_gcm_crypt_blocks", {"ctr": "3"})}
+
+
+@pytest.mark.parametrize("fault", sorted(BROKEN_CORE_COUNTS))
+def test_mbedtls_gcm_test_function_fails_on_each_broken_gcm_core(fault):
+    """Mbed TLS's own gcm_encrypt_and_tag (the one-shot call, compared before any split)
+    fails where the variant breaks AES-GCM, and the verifier names the first wrong result."""
+    name = "gcm.aes128_en"
+    _plain, accel = offload_suites.build([name])
+    suite = catalog.select([name])[0]
+    datax, _cases = _aesgcm_cases(suite, generate.datax_path(suite).read_text().split("\n\n")[0])
+    outcome, summary = _run_datax(suite, accel[name], datax, verify=True, fault=fault)
+    counts, kind, function, operands = BROKEN_CORE_COUNTS[fault]
+    assert outcome.complete and _counts(outcome) == counts
+    first = summary["verify_offload"]["first_mismatch"]
+    assert (first["device"], first["operation"]) == ("gcm", kind)
+    assert first["function"].split("+")[0] == function
+    assert operands.items() <= first["operands"].items()
 
 
 @pytest.mark.slow
