@@ -15,6 +15,7 @@ and tests hold it to hashlib over padded messages.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from dataclasses import dataclass, field
 from math import isqrt
 from typing import Callable
@@ -76,11 +77,17 @@ def sha256_compress(chain: list[int], block: bytes) -> list[int]:
 
 
 def aes_block(key: bytes, block: bytes, decrypt: bool) -> bytes:
+    return _ecb_context(key, decrypt).update(block)
+
+
+@lru_cache(maxsize=16)
+def _ecb_context(key: bytes, decrypt: bool):
+    """An ECB context per key and direction, kept: ECB has no state between blocks, and
+    making a context costs more than the block (the verifier sees millions of them)."""
     # Imported here: boards load the control model (the usage monitor) without it.
     from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
     cipher = Cipher(algorithms.AES(key), modes.ECB())
-    op = cipher.decryptor() if decrypt else cipher.encryptor()
-    return op.update(block) + op.finalize()
+    return cipher.decryptor() if decrypt else cipher.encryptor()
 
 
 # -- what the verifier sees ----------------------------------------------------------------
