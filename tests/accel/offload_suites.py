@@ -14,9 +14,9 @@ def build(names: list[str], board: str = "mps2-an386") -> tuple[dict, dict]:
 
 
 def run(name: str, elf, board: str = "mps2-an386", backend: str | None = None,
-        fault: str | None = None, verify: bool = False):
+        fault: str | None = None, verify: bool = False, timeout_s: float = runner.TIMEOUT_S):
     """The suite's outcome and, with a back end, the offload summary (else None)."""
     suite = catalog.select([name])[0]
     if backend is None:
         return runner.run_on_tlscosim(suite, elf, board), None
-    return run_with_rtl(suite, elf, board, backend=backend, fault=fault, verify=verify)
+    return run_with_rtl(suite, elf, board, backend=backend, fault=fault, verify=verify, timeout_s=timeout_s)
