@@ -30,6 +30,10 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
                         "operation verified) and compare the counts with the software build's")
     p.add_argument("--rtl", default="verilator", choices=("amaranth", "verilator"),
                    help="RTL back end for --offload (default verilator)")
+    p.add_argument("--split", type=_positive, default=1, metavar="N",
+                   help="cut each suite's .datax into N consecutive parts of about equal expected cost and "
+                        "run them in parallel processes (at most one per CPU), their outcomes merged "
+                        "(default 1: the suite runs whole, in this process)")
     p.add_argument("--json", metavar="FILE", help="write the outcome of every suite as JSON")
     p.add_argument("--list", action="store_true", help="list the suites of the Mbed TLS source and stop")
     p.add_argument("-j", "--jobs", type=int, default=None, metavar="N", help="parallel compile jobs")
@@ -38,7 +42,7 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
 
 def run_test_suites(args: argparse.Namespace) -> int:
     from ..outputs import check_output_file
-    from . import catalog, generate, runner
+    from . import catalog, generate, runner, split
 
     if args.list:
         print("\n".join(s.name for s in catalog.all_suites()))
@@ -54,11 +58,16 @@ def run_test_suites(args: argparse.Namespace) -> int:
     totals = {"passed": 0, "failed": 0, "skipped": 0}
     all_ok = True
     for suite in suites:
+        parts = split.write_parts(suite, args.split) if args.split > 1 else []
+        parts = parts if len(parts) > 1 else None       # a one-case suite runs whole
+        in_parts = f" in {len(parts)} parts" if parts else ""
         started = time.perf_counter()
-        sim = runner.run_on_tlscosim(suite, elfs[suite.name], args.board, timing=args.timing)
+        sim, _ = _run(suite, elfs[suite.name], args, parts, backend=None)
         entry = {"suite": suite.name, "tlscosim": sim.to_dict(), "wall_s": round(time.perf_counter() - started, 3)}
+        if parts:
+            entry["parts"] = len(parts)
         line = (f"{suite.name}: {sim.passed} passed, {sim.failed} failed, {sim.skipped} skipped "
-                f"({entry['wall_s']:.1f} s)")
+                f"({entry['wall_s']:.1f} s{in_parts})")
         all_ok &= sim.ok
         if args.qemu:
             qemu = runner.run_on_qemu(suite, elfs[suite.name], args.board)
@@ -69,8 +78,7 @@ def run_test_suites(args: argparse.Namespace) -> int:
             line += "" if same else "  <- DIFFERENT"
         if args.offload:
             hw_started = time.perf_counter()
-            hw, summary = offload.run_with_rtl(suite, accel_elfs[suite.name], args.board, backend=args.rtl,
-                                               timing=args.timing)
+            hw, summary = _run(suite, accel_elfs[suite.name], args, parts, backend=args.rtl)
             hw_wall = round(time.perf_counter() - hw_started, 3)
             entry["offload"] = {**hw.to_dict(), "accelerators": summary, "rtl_backend": args.rtl, "wall_s": hw_wall}
             same = (hw.passed, hw.failed, hw.skipped) == (sim.passed, sim.failed, sim.skipped)
@@ -78,7 +86,7 @@ def run_test_suites(args: argparse.Namespace) -> int:
             all_ok &= hw.ok and same and clean
             line += (f"; offloaded {hw.passed} passed, {hw.failed} failed, {hw.skipped} skipped"
                      + ("" if same else "  <- DIFFERENT")
-                     + f" ({hw_wall:.1f} s on {args.rtl}: x{hw_wall / max(entry['wall_s'], 1e-3):.1f}; "
+                     + f" ({hw_wall:.1f} s on {args.rtl}{in_parts}: x{hw_wall / max(entry['wall_s'], 1e-3):.1f}; "
                      + f"{offload.blocks_text(summary)})")
         print(line, flush=True)
         runs = [("tlscosim", sim)] + ([("QEMU", qemu)] if args.qemu else []) \
@@ -99,3 +107,26 @@ def run_test_suites(args: argparse.Namespace) -> int:
         Path(args.json).write_text(json.dumps(report, indent=2) + "\n")
     sys.stdout.flush()
     return 0 if all_ok else 1
+
+
+def _run(suite, elf, args, parts, backend: str | None):
+    """The suite on the software build (backend None) or on the accelerators' with that RTL
+    back end: whole in this process, or in parts in parallel processes; progress on stderr."""
+    from . import offload, parallel, runner
+    from .progress import CaseCounter, ProgressLine
+
+    progress = ProgressLine(f"{suite.name} [{'offloaded' if backend else 'software'}]", len(suite.test_cases()))
+    if parts:
+        return parallel.run_split(suite, elf, args.board, parts, timing=args.timing, backend=backend,
+                                  progress=progress)
+    counter = CaseCounter(progress.update)
+    if backend is None:
+        return runner.run_on_tlscosim(suite, elf, args.board, timing=args.timing, counter=counter), None
+    return offload.run_with_rtl(suite, elf, args.board, backend=backend, timing=args.timing, counter=counter)
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, not {value}")
+    return value

@@ -8,8 +8,10 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from ..paths import BUILD_DIR, ROOT
+from ..paths import BUILD_DIR
 from . import catalog, generate, runner
+from .progress import CaseCounter
+from .split import Part
 
 ACCEL_SRC = BUILD_DIR / "suites" / "src-accel"
 
@@ -29,25 +31,19 @@ def build_accelerated(suites: list[catalog.Suite], board: str, jobs: int | None 
 
 def run_with_rtl(suite: catalog.Suite, elf: Path, board: str, backend: str = "verilator",
                  fault: str | None = None, verify: bool = True, timing: str = "cortex-m4",
-                 timeout_s: float = runner.TIMEOUT_S):
+                 timeout_s: float = runner.TIMEOUT_S, part: Part | None = None,
+                 counter: CaseCounter | None = None):
     """(the suite's outcome, the offload summary: BLOCKS per accelerator and verification)."""
     from ..sim.board.peripherals import accelerator_run
-    from ..sim.frontends.runner import load_simulation
-    from ..sim.board.semihosting import attach
 
-    sim = load_simulation(elf, board, max_cycles=runner.MAX_CYCLES, timeout_s=timeout_s, timing=timing)
-    attach(sim, root=ROOT, cwd=suite.mbedtls / "tests", args=runner.command_line(suite))
+    sim = runner.load_suite(suite, elf, board, timing, timeout_s, part, counter)
     offload = accelerator_run.attach(sim, backend, fault, verify)
     try:
         result = sim.run()
         summary = offload.summary()
     finally:
         offload.close()
-    outcome = runner._parse(suite, result.uart_output)
-    outcome.exit_code = result.exit_code
-    if result.stop_reason != "exit":
-        outcome.error = f"{result.stop_reason}: {result.message}"
-    return outcome, summary
+    return runner.outcome_of(suite, result, part), summary
 
 
 def blocks_text(summary: dict) -> str:

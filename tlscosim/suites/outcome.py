@@ -55,12 +55,9 @@ def parse(suite: str, output: str, dependency_names: dict[int, str], cases: list
         if SUMMARY.match(line):
             outcome.complete = True
             continue
-        if line.startswith(" "):
+        result = case_result(line)
+        if result is None:
             continue
-        match = RESULT.search(line)
-        if not match:
-            continue
-        result = match.group(1)
         case = cases[index] if index < len(cases) else None
         name = case.name if case else line[:66].rstrip(" .")
         index += 1
@@ -84,6 +81,15 @@ def parse(suite: str, output: str, dependency_names: dict[int, str], cases: list
             else:
                 outcome.skip_reasons[RUNTIME_SKIP] += 1
     return outcome
+
+
+def case_result(line: str) -> str | None:
+    """PASS, FAILED or ---- (skipped) if the line ends a test case, else None (indented
+    lines are what a test printed)."""
+    if line.startswith(" "):
+        return None
+    match = RESULT.search(line)
+    return match.group(1) if match else None
 
 
 def _unmet_reason(dependency: str) -> str:
