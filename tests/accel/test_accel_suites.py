@@ -83,3 +83,12 @@ def test_test_suites_offload_prints_both_counts_and_the_blocks(capsys):
     assert re.search(r"^aes\.ecb: 80 passed, 0 failed, 0 skipped \([\d.]+ s\); offloaded 80 passed, 0 failed, "
                      r"0 skipped \([\d.]+ s on verilator: x[\d.]+; hardware blocks: aes 113; verified 113 of 113, "
                      r"0 mismatches\)$", out, re.M), out
+
+
+def test_test_suites_offload_without_verification_prints_the_blocks_only(capsys):
+    from tlscosim.cli import main
+
+    assert main(["test-suites", "--offload", "--no-verify-offload", "aes.ecb"]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"^aes\.ecb: 80 passed, 0 failed, 0 skipped \([\d.]+ s\); offloaded 80 passed, 0 failed, "
+                     r"0 skipped \([\d.]+ s on verilator: x[\d.]+; hardware blocks: aes 113\)$", out, re.M), out

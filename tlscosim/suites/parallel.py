@@ -22,17 +22,18 @@ _counts_queue = None      # in a worker: where its CaseCounter reports
 
 
 def run_split(suite: Suite, elf: Path, board: str, parts: list[Part], *, timing: str = "cortex-m4",
-              backend: str | None = None, fault: str | None = None, progress: ProgressLine | None = None,
+              backend: str | None = None, fault: str | None = None, verify: bool = True,
+              progress: ProgressLine | None = None,
               timeout_s: float | None = None) -> tuple[SuiteOutcome, dict | None]:
     """(the merged outcome, the merged offload summary or None): with `backend`, every part
     runs on the accelerators' build with that RTL back end (and RTL fault), every
-    operation verified."""
+    operation verified unless `verify` is False."""
     context = multiprocessing.get_context("spawn")
     counts = context.Queue()
     workers = min(len(parts), os.cpu_count() or 1)
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(counts,),
                              max_tasks_per_child=1) as pool:
-        futures = [pool.submit(_run_part, suite, elf, board, part, timing, backend, fault, timeout_s) for part in parts]
+        futures = [pool.submit(_run_part, suite, elf, board, part, timing, backend, fault, verify, timeout_s) for part in parts]
         pending, latest = set(futures), {}
         while pending:
             _done, pending = wait(pending, timeout=1.0, return_when=FIRST_COMPLETED)
@@ -60,7 +61,7 @@ def _start_worker(counts) -> None:
 
 
 def _run_part(suite: Suite, elf: Path, board: str, part: Part, timing: str, backend: str | None,
-              fault: str | None, timeout_s: float | None):
+              fault: str | None, verify: bool, timeout_s: float | None):
     from . import offload, runner
 
     limit = {"timeout_s": timeout_s} if timeout_s is not None else {}
@@ -68,7 +69,7 @@ def _run_part(suite: Suite, elf: Path, board: str, part: Part, timing: str, back
     if backend is None:
         return runner.run_on_tlscosim(suite, elf, board, timing=timing, part=part, counter=counter, **limit), None
     return offload.run_with_rtl(suite, elf, board, backend=backend, fault=fault, timing=timing, part=part,
-                                counter=counter, **limit)
+                                counter=counter, verify=verify, **limit)
 
 
 _last_reported: dict[int, tuple[int, int]] = {}
