@@ -175,6 +175,7 @@ def run_record(run, checks: list[Check], phases: dict, clock_hz: int) -> dict:
         "handshake_cycles": hs1.get("cycles"), "handshake_ms": ms(hs1.get("cycles")),
         "handshake_work_cycles": hs1.get("work_cycles"), "handshake_wait_cycles": hs1.get("wait_cycles"),
         "resumed": hs2.get("resumed"), "resumed_handshake_cycles": hs2.get("cycles"),
+        "resumed_handshake_work_cycles": hs2.get("work_cycles"),
         "resumed_handshake_ms": ms(hs2.get("cycles")),
         "states": [{"state": s["state"], "cycles": s["cycles"], "wait_cycles": s["wait_cycles"], "ms": ms(s["cycles"])}
                    for s in ev.of("step", conn=1)],
