@@ -55,7 +55,7 @@ def test_a_suite_fails_on_each_broken_rtl(fault, suite):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name, device", [("shax", "sha256"), ("ccm", "aes"), ("aes.cbc", "aes"),
-                                          ("cipher.gcm", "gcm"), ("gcm.misc", "aes")])
+                                          ("cipher.gcm", "aes")])     # its vectors' IVs are 128 bits: gcm.c on AES
 def test_more_suites_on_the_accelerators(name, device):
     _compare(name, device)
 
@@ -73,6 +73,7 @@ def test_nist_gcm_suites_on_the_accelerators(name):
     assert software.complete and offloaded.complete
     assert _counts(offloaded) == _counts(software) and software.failed == 0 and software.passed > 300
     assert summary["blocks"]["aes"] > 1_000_000
+    assert summary["blocks"]["gcm"] > 0           # its few 96-bit-IV cases run on the GCM core
 
 
 def test_test_suites_offload_prints_both_counts_and_the_blocks(capsys):
