@@ -142,14 +142,20 @@ static const char *net_error_text(int code)
     return NULL;
 }
 
+/* An Mbed TLS error code in words, the NET module's included. */
+static void error_text(int code, char *text, size_t size)
+{
+    const char *net = net_error_text(code);
+    if (net)
+        snprintf(text, size, "%s", net);
+    else
+        mbedtls_strerror(code, text, size);
+}
+
 void tls_ev_error(int conn, const char *where, int code)
 {
     char text[160];
-    const char *net = net_error_text(code);
-    if (net)
-        snprintf(text, sizeof text, "%s", net);
-    else
-        mbedtls_strerror(code, text, sizeof text);
+    error_text(code, text, sizeof text);
     tls_ev_error_text(conn, where, code, text);
 }
 
@@ -170,7 +176,7 @@ static void verify_text(uint32_t flags, char *out, size_t size)
 void tls_ev_error_verify(int conn, const char *where, int code, uint32_t flags)
 {
     char text[160], vtext[512];
-    mbedtls_strerror(code, text, sizeof text);
+    error_text(code, text, sizeof text);
     verify_text(flags, vtext, sizeof vtext);
     error_head(conn, where, code);
     tls_ev_str("text", text);
