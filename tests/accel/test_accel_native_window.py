@@ -91,3 +91,13 @@ def test_interrupts_and_misuse_leave_the_native_window_to_python(accel_check_elf
     assert len([w for w in fast.result.warnings if w.startswith("aes:")]) == 2
     aes = fast.offload["rtl"]["aes"]
     assert 0 < aes["accesses_native"] < aes["accesses"] == slow[2]["aes"]["accesses"]
+
+
+def test_qemu_finds_no_accelerator(window_elf):
+    """The same ELF under QEMU's mps2-an386 (no accelerators: the window reads 0)."""
+    from tlscosim.fw.qemu import run_qemu
+
+    result = run_qemu(window_elf, timeout_s=20)
+    assert result.exit_code == 0
+    assert result.output.decode().splitlines() == ["accel_window on mps2-an386", "id bytes 00 00 00 00",
+                                                   "aes absent"]
