@@ -24,7 +24,6 @@ _ABI = native_abi.shared_abi()
 AccessSite = native.AccessSite
 PortAccess = _ABI.structure("tcs_port_access")
 PortShared = _ABI.structure("tcs_port_shared")
-LOG_SIZE = _ABI.constant("TCS_PORT_LOG")
 MAX_WORDS = _ABI.constant("TCS_PORT_WORDS")
 
 # The log is read as raw bytes (struct is some ten times quicker than ctypes field access
@@ -58,15 +57,6 @@ def load_library() -> ctypes.CDLL:
         getattr(lib, name).argtypes, getattr(lib, name).restype = args, result
     _ABI.verify(lib, path.name)
     return lib
-
-
-class DeviceModel:
-    """A native device model's handle and entry points (addresses of C functions):
-    access(dev, word address, we, byte enables, wdata) -> rdata, tick(dev, n),
-    tick_while_busy(dev, limit) -> cycles run, busy(dev), irq(dev)."""
-
-    def __init__(self, handle: int, access: int, tick: int, tick_while_busy: int, busy: int, irq: int):
-        self.handle, self.entry_points = handle, (access, tick, tick_while_busy, busy, irq)
 
 
 class Port:
@@ -105,12 +95,18 @@ class Port:
             sh.decoded[word // 32] |= 1 << (word % 32)
         sh.python_word = 0xFFFFFFFF if python_offset is None else python_offset & ~3
 
-    def attach_device(self, model: DeviceModel | None) -> None:
-        if model is None:
+    # The entry points a device model gives, in port_set_device's order.
+    ENTRY_POINTS = ("access", "tick", "tick_while_busy", "busy", "irq")
+
+    def attach_device(self, handle: int | None, entry_points: dict[str, int] | None = None) -> None:
+        """The native model serving the window: its handle and the addresses of its C
+        functions access(dev, word address, we, byte enables, wdata) -> rdata, tick(dev, n),
+        tick_while_busy(dev, limit) -> cycles run, busy(dev), irq(dev). None: Python serves it."""
+        if handle is None:
             self.shared.native = 0
             self._lib.port_set_device(self._handle, None, None, None, None, None, None)
         else:
-            self._lib.port_set_device(self._handle, model.handle, *model.entry_points)
+            self._lib.port_set_device(self._handle, handle, *(entry_points[name] for name in self.ENTRY_POINTS))
 
     def drain_log(self):
         """The accesses served natively since the last drain, in order, as tuples of

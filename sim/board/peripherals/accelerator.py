@@ -163,10 +163,7 @@ class RtlAccelerator:
         model = rtl.native_model()
         if model is None:
             return
-        from ...engine.mmio_port import DeviceModel
-        handle, entry = model
-        port.attach_device(DeviceModel(handle, entry["access"], entry["tick"], entry["tick_while_busy"],
-                                       entry["busy"], entry["irq"]))
+        port.attach_device(*model)
         time_state = rtl.export_time()
         sh = port.shared
         sh.cycle, sh.skipped, sh.quiet = time_state["cycle"], time_state["skipped"], time_state["quiet"]
